@@ -1,0 +1,664 @@
+"""Quote, reported-speech and non-disclosure extraction with speaker attribution.
+
+Runs once per source at ingest; the results are stored with the source and only checked (never
+re-extracted) at question time. Everything works on the source's normalised text and returns
+character offsets into it, so ``text[a.start:a.end] == a.text`` for every attribution.
+
+How a speaker is chosen (see FIELD.md, "How reporting quotes an organisation"):
+
+1. Quote spans are found per paragraph: curly “…”, straight "…", top-level ‘…’, a paragraph that
+   opens a quote without closing it (continued in the next), and a notice reproduced as plain lines
+   after an introduction ending in a colon ("Here is the email:").
+2. The quote's sentence, with every quoted span masked, is the *frame*. Mentions of possible speakers
+   (the organisations in the source's metadata and their aliases, "the company", "it", a channel such
+   as "its email", spokespeople, named people with a role, other bodies) and attribution cues (said,
+   told, wrote, according to, in a statement, informing, blamed, ...) are located in the frame.
+3. The speaker is the mention grammatically tied to the cue: after it when inverted ("said the
+   company"), after "according to", else the nearest mention before it (its subject). A frame with no
+   cue borrows one from a sentence ending in a colon just before the quote; otherwise the quote has
+   no speaker (an author's scare quotes) and is never shown as anyone's words.
+4. Only the organisation itself, a reference to it, its channel (email, letter, notice, statement),
+   its spokesperson or one of its executives gets ``speaker_org``; experts, regulators, lawmakers,
+   attackers, reporters, authors and other bodies never do.
+
+In a ``notice``, ``statement`` or ``filing`` whose organisations are known, the document's own text
+(outside quotes of other speakers) is the first organisation's words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from knowledge.records import PRIMARY_KINDS, Attribution
+
+# --- vocabulary --------------------------------------------------------------------------------
+
+_CUE_VERBS = (
+    "said|says|say|told|tells|wrote|writes|stated|states|added|adds|confirmed|confirms|explained|"
+    "explains|noted|notes|announced|announces|acknowledged|acknowledges|admitted|admits|claimed|claims|"
+    "insisted|insists|warned|written|warns|reads|read|informed|informs|informing|telling|saying|stating|"
+    "explaining|warning|blamed|blames|blaming|described|describes|describing|called|calls|cited|cites|"
+    "attributed|attributes|apologi[sz]ed|promised|promises|assured|assures|reassured|pledged|posted|"
+    "tweeted|replied|replies|responded|responds|continued|continues|went on|emailed|reported|reports|"
+    "disclosed|discloses|revealed|reveals|urged|urges|advised|advises|asked|asks|argued|argues|"
+    "maintained|maintains|conceded|concedes|characteri[sz]ed|referred to|put it"
+)
+_CUE = re.compile(
+    rf"\b(?:(?P<verb>{_CUE_VERBS})\b|(?P<acc>according to)\b|(?P<stmt>in (?:a|an|its|the|his|her|their) "
+    r"(?:statement|email|e-mail|letter|notice|message|blog post|post|filing|update|note|memo|interview)))",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"\b(?:not|n[’']t|never|no longer|nothing|declined to|refused to|would not|did not|has not|have not|"
+    r"had not)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|imagine|suppose|supposing)\b[^,.;]*$|\b(?:could|should|would|might|must|ought to)"
+    r"(?:\s+not)?\s+have\s+(?:\w+\s+)?$", re.IGNORECASE)
+_DECLINED = re.compile(
+    r"\b(?:declined|refused|wouldn[’']t|would not|did not|didn[’']t|has not|hasn[’']t|have not|haven[’']t|"
+    r"had not|hadn[’']t|could not|couldn[’']t|will not|won[’']t|does not|doesn[’']t|never)\s+"
+    r"(?:yet\s+|immediately\s+|publicly\s+|to\s+)*"
+    r"(?:to\s+)?(?:say|said|says|comment|commented|specify|specified|give|given|disclose|disclosed|confirm|"
+    r"confirmed|provide|provided|share|shared|answer|answered|elaborate|elaborated|discuss|discussed|reveal|"
+    r"revealed|identify|identified|respond|responded|explain|explained|detail|detailed|offer|offered|"
+    r"address|addressed|quantify|name|named)\b"
+    r"|\bhad nothing (?:further |more )?to add\b|\bhas said nothing\b|\bsaid nothing\b"
+    r"|\b(?:has|have) not said a word\b|\bhasn[’']t said a word\b|\bno comment\b",
+    re.IGNORECASE,
+)
+_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bscale\b|\bcount\b", re.I)),
+    ("cause", re.compile(r"\bwhat (?:went wrong|caused|happened)\b|\bcause\b|\bhow (?:it|the|this)\b|\bwhy\b", re.I)),
+    ("data", re.compile(r"\bwhat (?:data|information)\b|\bwhich (?:data|information)\b|\bpasswords?\b|"
+                        r"\bcard\b", re.I)),
+    ("regions", re.compile(r"\bwhich (?:countries|states|regions|markets)\b|\bwhere\b|\bregions?\b", re.I)),
+    ("regulators", re.compile(r"\bregulators?\b|\bauthorit(?:y|ies)\b|\bnotified (?:the )?(?:police|"
+                              r"regulator)", re.I)),
+    ("timing", re.compile(r"\bwhen\b|\bhow long\b", re.I)),
+    ("impact", re.compile(r"\bimpact(?:ed)?\b|\baffected\b|\bharm\b", re.I)),
+)
+
+_ORG_REF = (r"the (?:company|firm|retailer|grocer|business|organi[sz]ation|platform|service|bank|insurer|"
+            r"hospital|chain|store|group|operator|provider|brand|e-?commerce giant|ecommerce giant|giant|"
+            r"tech giant|startup|website|site|app|agency's client)")
+_CHANNEL = (r"(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
+            r"update|announcement|note|press release|website|support page|banner)")
+_SPOKES = r"(?:spokes(?:person|woman|man|people)|representative|press officer|press office|media team)\b"
+
+_ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("spokesperson", re.compile(_SPOKES, re.I)),
+    ("executive", re.compile(
+        r"\b(?:chief \w+(?: \w+)? officer|chief executive|ceo|cto|ciso|cfo|coo|president|founder|"
+        r"co-founder|chair(?:man|woman|person)?|general counsel|vice president|vp|head of \w+|"
+        r"director of \w+|managing director|owner)\b", re.I)),
+    ("regulator", re.compile(
+        r"\b(?:regulators?|commissioner|commission|authority|attorney general|attorneys general|ombudsman|"
+        r"watchdog|agency|data protection|supervisor|ico|ftc|sec|department|ministry|inspector)\b", re.I)),
+    ("lawmaker", re.compile(r"\b(?:senator|sen\.|congress(?:man|woman|member)?|representative|rep\.|"
+                            r"lawmakers?|mp|member of parliament|legislator|assemblymember)\b", re.I)),
+    ("attacker", re.compile(r"\b(?:hackers?|attackers?|threat actors?|criminals?|gang|extortionists?|"
+                            r"ransomware group|leaker)\b", re.I)),
+    ("expert", re.compile(r"\b(?:researchers?|analysts?|experts?|professor|consultant|specialist|"
+                          r"lawyer|attorney|advocate|academic|investigator|engineer|scientist|"
+                          r"fellow|critic|critics|observers?)\b", re.I)),
+    ("reporter", re.compile(r"\b(?:reporter|journalist|correspondent|editor|columnist|newspaper|outlet)\b",
+                            re.I)),
+    ("person", re.compile(r"\b(?:shoppers?|witness(?:es)?|(?:former )?employees?|insiders?|whistleblowers?|"
+                          r"sources? familiar)\b", re.I)),
+)
+_PERSON_ROLES = frozenset({"expert", "person", "regulator", "lawmaker", "attacker", "reporter",
+                           "spokesperson_other", "spokesperson", "executive"})
+_OTHER_ORG_WORDS = re.compile(
+    r"\b(?:Authority|Commission|Commissioner|Office|Agency|Department|Ministry|Bureau|Council|Board|"
+    r"Inc|Corp|Ltd|LLC|plc|Labs?|Group|Bank|University|Institute|Association|Foundation|Times|Daily|News|"
+    r"Post|Journal|Blog)\b")
+
+_NAME = r"(?:[A-Z][\w’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]+|[A-Z]\.|de|van|von|da|del|la|le|bin)){1,3}"
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Inc|Corp|Ltd|Co|Jr|Sr|vs|etc|No|"
+                     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|e\.g|i\.e)|\b[A-Z])\.$")
+
+_OPEN_DOUBLE = "“„‟«"
+_CLOSE_DOUBLE = "”»"
+_GENERIC_SUFFIXES = re.compile(
+    r"(?:,?\s+(?:inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|llc|plc|group|"
+    r"holdings|market|markets|bank|services|technologies|technology)|\.com)$", re.I)
+_COMMON_WORDS = frozenset({"the", "a", "an", "new", "first", "general", "united", "american", "national",
+                           "global", "international", "best", "home", "city", "data"})
+
+
+# --- organisations and aliases -----------------------------------------------------------------
+
+def organization_aliases(name: str) -> list[str]:
+    """Names a text may use for ``name``: itself, without a corporate suffix or ``.com``, and its
+    first word when that word is distinctive (``Harborline Market`` → ``Harborline``).
+
+    Returns:
+        Distinct aliases, longest first.
+    """
+    aliases = {name.strip()}
+    base = name.strip()
+    while True:
+        stripped = _GENERIC_SUFFIXES.sub("", base).strip(" ,")
+        if stripped == base or not stripped:
+            break
+        base = stripped
+        aliases.add(base)
+    first = base.split()[0] if base.split() else ""
+    if len(first) >= 4 and first.lower() not in _COMMON_WORDS:
+        aliases.add(first)
+    aliases |= {a + ".com" for a in list(aliases) if " " not in a}
+    return sorted(aliases, key=len, reverse=True)
+
+
+def canonical_organization(name: str, known: Sequence[str]) -> str | None:
+    """Return the known organisation that ``name`` is, or an alias of (case-insensitive), else None."""
+    folded = name.casefold().strip()
+    for org in known:
+        if folded in (a.casefold() for a in organization_aliases(org)):
+            return org
+    return None
+
+
+# --- spans -------------------------------------------------------------------------------------
+
+@dataclass
+class _Span:
+    start: int  # first character inside the marks
+    end: int  # one past the last character inside the marks
+    open_mark: int  # offset of the opening mark (== start when none)
+    close_mark: int  # offset one past the closing mark (== end when unclosed)
+    continued: bool = False  # part of a quote that runs on from the previous paragraph
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    text: str
+    role: str  # organization | org_ref | channel | spokesperson | executive | person | other roles
+    speaker: str | None
+    org: str | None  # organisation the mention speaks for, when it is one of the source's
+
+
+@dataclass
+class _Paragraph:
+    start: int
+    end: int
+    quotes: list[_Span] = field(default_factory=list)
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            yield pos, pos + len(line)
+        pos += len(line) + 1
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def find_quote_spans(text: str, start: int, end: int) -> tuple[list[_Span], bool]:
+    """Quoted spans in ``text[start:end]`` (one paragraph).
+
+    Returns:
+        ``(spans, open_at_end)``: spans as offsets of the words inside the marks, and whether a
+        quote was opened and not closed before the paragraph ended (a multi-paragraph quote).
+    """
+    spans: list[_Span] = []
+    open_at: int | None = None
+    open_kind = ""
+    i = start
+    while i < end:
+        ch = text[i]
+        prev = text[i - 1] if i > start else " "
+        nxt = text[i + 1] if i + 1 < end else " "
+        if open_at is None:
+            if ch in _OPEN_DOUBLE:
+                open_at, open_kind = i, "curly"
+            elif ch == '"' and not _is_word(prev) and not nxt.isspace():
+                open_at, open_kind = i, "straight"
+            elif ch == "‘" and not _is_word(prev) and _is_word(nxt):
+                open_at, open_kind = i, "single"
+        else:
+            closes = ((open_kind == "curly" and ch in _CLOSE_DOUBLE)
+                      or (open_kind == "straight" and ch == '"' and not prev.isspace())
+                      or (open_kind == "single" and ch == "’" and not _is_word(nxt) and not (
+                          prev == "s" and nxt == " " and text.find("’", i + 1, end) > 0)))
+            if closes:
+                if i > open_at + 1:
+                    spans.append(_Span(open_at + 1, i, open_at, i + 1))
+                open_at = None
+        i += 1
+    if open_at is not None and end - open_at > 2:
+        spans.append(_Span(open_at + 1, end, open_at, end))
+        return spans, True
+    return spans, False
+
+
+def _sentence_bounds(text: str, start: int, end: int, quotes: Sequence[_Span]) -> list[tuple[int, int]]:
+    """Split a paragraph into sentences, never inside a quoted span."""
+    inside = [(q.open_mark, q.close_mark) for q in quotes]
+    bounds: list[tuple[int, int]] = []
+    s = start
+    for m in re.finditer(r"[.!?…]+[”\"’)]*\s+(?=[A-Z“\"‘(0-9])", text[start:end]):
+        cut = start + m.end()
+        dot = start + m.start()
+        if any(a < dot < b for a, b in inside):
+            continue
+        if _ABBREV.search(text[max(s, dot - 6):dot + 1]):
+            continue
+        bounds.append((s, start + m.start() + len(m.group().rstrip())))
+        s = cut
+    if s < end:
+        bounds.append((s, end))
+    return bounds
+
+
+# --- the extractor -----------------------------------------------------------------------------
+
+class Extractor:
+    """Extracts attributions from one source.
+
+    Args:
+        text: the source's normalised text.
+        kind: the source's kind (``notice``, ``statement``, ``filing``, ``article``, ``opinion``).
+        organizations: organisations from the source's metadata; the first is the focal one that
+            "the company" and "it" refer to when the text names no other.
+    """
+
+    def __init__(self, text: str, kind: str, organizations: Sequence[str]) -> None:
+        self.text = text
+        self.kind = kind
+        self.orgs = list(organizations)
+        alias_parts = []
+        self._alias_to_org: dict[str, str] = {}
+        for org in self.orgs:
+            for alias in organization_aliases(org):
+                self._alias_to_org.setdefault(alias.casefold(), org)
+                alias_parts.append(re.escape(alias))
+        alias_parts.sort(key=len, reverse=True)
+        self._org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b") if alias_parts else None)
+        self._people: dict[str, _Mention] = {}  # surname -> the person's first full mention
+        self._last_org: str | None = self.orgs[0] if self.orgs else None
+        self._last_person: _Mention | None = None
+
+    # mentions ----------------------------------------------------------------------------------
+
+    def _resolve_org_word(self, word: str) -> str | None:
+        return self._alias_to_org.get(re.sub(r"[’']s$", "", word).casefold())
+
+    def _mentions(self, frame: str, base: int) -> list[_Mention]:
+        """Possible speakers in ``frame`` (quotes masked), with offsets relative to the text."""
+        found: list[_Mention] = []
+        taken: list[tuple[int, int]] = []
+        pronouns: list[re.Match[str]] = []
+
+        def add(m_start: int, m_end: int, role: str, speaker: str | None, org: str | None) -> None:
+            if any(a < m_end and m_start < b for a, b in taken):
+                return
+            taken.append((m_start, m_end))
+            found.append(_Mention(base + m_start, base + m_end, frame[m_start:m_end], role, speaker, org))
+
+        # named person with a role: "Dana Whitfield, a spokesperson for Harborline," / "security researcher Priya Raman"
+        for m in re.finditer(rf"(?P<name>{_NAME}),\s+(?P<role>(?:the |a |an |its |their )?[^,.;“”\"]{{3,90}}?)(?=,|\.|;|$|\s+(?:said|says|told|wrote|added))", frame):
+            role_text = m.group("role")
+            role, org = self._classify_role(role_text)
+            if role is None:
+                continue
+            mention = _Mention(base + m.start("name"), base + m.end("role"), m.group(0), role,
+                               m.group("name"), org)
+            self._remember_person(mention)
+            add(m.start("name"), m.end("role"), role, m.group("name"), org)
+        for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w-]+\s+)?(?i:security researcher|researcher|analyst|"
+                             rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
+                             rf"chief executive|ceo|cto|ciso|president|founder|lawyer|consultant|director)"
+                             rf")\s+(?P<name>{_NAME})", frame):
+            name = m.group("name")
+            if self._resolve_org_word(name.split()[0]):
+                continue
+            role, org = self._classify_role(m.group("role"))
+            if role is None:
+                continue
+            mention = _Mention(base + m.start(), base + m.end(), m.group(0), role, name, org)
+            self._remember_person(mention)
+            add(m.start(), m.end(), role, name, org)
+        # spokespeople: "a Harborline spokesperson", "a spokesperson for the company"
+        for m in re.finditer(rf"\b(?i:a|an|the|one|another|its)\s+(?:(?P<pre>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'-]+)?|company)\s+)?(?i:{_SPOKES})"
+                             rf"(?:\s+(?:for|at|of|with)\s+(?P<post>(?i:{_ORG_REF})|(?:the\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*){{0,5}}))?",
+                             frame):
+            org_name = m.group("post") or m.group("pre") or ""
+            org = self._org_for_phrase(org_name) if org_name else self._last_org
+            if org_name and org is None and re.match(_ORG_REF, org_name, re.I) is None and \
+                    org_name.lower() not in ("company", "its"):
+                role = self._other_role(org_name)
+                add(m.start(), m.end(), role if role != "person" else "spokesperson_other",
+                    frame[m.start():m.end()], None)
+                continue
+            add(m.start(), m.end(), "spokesperson", org, org)
+        # the organisation's channel: "its email", "the company's letter", "that same email", "an email"
+        for m in re.finditer(rf"\b(?:(?P<own>(?i:its|their|our|the company[’']s)|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*[’']s)|"
+                             rf"(?i:the|an?|that|this|that same|the same|the original|the brief))\s+"
+                             rf"(?:[\w-]+\s+){{0,2}}?{_CHANNEL}\b", frame):
+            owner = m.group("own")
+            if owner and owner not in ("its", "their", "our") and "company" not in owner:
+                org = self._resolve_org_word(owner)
+                if org is None:
+                    add(m.start(), m.end(), self._other_role(owner), re.sub(r"[’']s$", "", owner), None)
+                    continue
+            else:
+                org = self._last_org
+            add(m.start(), m.end(), "channel", org, org)
+        # the organisation by name or alias
+        if self._org_re is not None:
+            for m in self._org_re.finditer(frame):
+                org = self._resolve_org_word(m.group(0))
+                add(m.start(), m.end(), "organization", org, org)
+        # references: "the company", "the retailer", "it"
+        for m in re.finditer(rf"\b{_ORG_REF}\b", frame, re.I):
+            add(m.start(), m.end(), "org_ref", self._last_org, self._last_org)
+        for m in re.finditer(r"\b(?:it|It|we|We)\b(?=\s+(?:also\s+|later\s+|then\s+)?(?:" + _CUE_VERBS + r")\b)", frame):
+            if m.group(0).lower() == "we" and self.kind not in PRIMARY_KINDS:
+                add(m.start(), m.end(), "author", "the author", None)
+                continue
+            add(m.start(), m.end(), "org_ref", self._last_org, self._last_org)
+        # a known person by surname or pronoun
+        for m in re.finditer(r"\b(?P<w>[A-Z][\w’'-]+|he|she|He|She|they|They|I)\b", frame):
+            word = m.group("w")
+            person = self._people.get(word)
+            if person is not None:
+                add(m.start(), m.end(), person.role, person.speaker, person.org)
+            elif word.lower() in ("he", "she"):
+                pronouns.append(m)
+            elif word == "I":
+                add(m.start(), m.end(), "author", "the author", None)
+        # other speakers by role alone: "one security researcher", "the regulator", "hackers"
+        for role, pattern in _ROLE_KINDS[1:]:
+            for m in re.finditer(rf"\b(?:(?:a|an|the|one|another|two|several|some|many|other)\s+"
+                                 rf"(?:[\w-]+\s+){{0,2}}?)?(?:{pattern.pattern})", frame, re.I):
+                if role == "executive":
+                    add(m.start(), m.end(), role, f"{m.group(0)}", self._last_org)
+                else:
+                    add(m.start(), m.end(), role, m.group(0), None)
+        # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
+        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z][\w’'.&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'.&-]*)*)"
+                             rf"(?=\s+(?:{_CUE_VERBS})\b|[’']s\s+{_CHANNEL})", frame):
+            name = m.group("n")
+            if self._resolve_org_word(name) or name in self._people or name in ("I", "It", "He", "She",
+                                                                                  "They", "We", "The"):
+                continue
+            add(m.start(), m.end(), self._other_role(name), name, None)
+        found.sort(key=lambda x: x.start)
+        for m in pronouns:
+            earlier = [x for x in found if x.end <= base + m.start() and x.role in _PERSON_ROLES]
+            person = earlier[-1] if earlier else self._last_person
+            if person is not None:
+                add(m.start(), m.end(), person.role, person.speaker, person.org)
+        found.sort(key=lambda x: x.start)
+        people = [x for x in found if x.role in _PERSON_ROLES]
+        if people:
+            self._last_person = people[-1]
+        return found
+
+    def _other_role(self, name: str) -> str:
+        for role, pattern in _ROLE_KINDS[2:]:
+            if pattern.search(name):
+                return role
+        return "other_organization" if _OTHER_ORG_WORDS.search(name) else "person"
+
+    def _org_for_phrase(self, phrase: str) -> str | None:
+        phrase = phrase.strip()
+        if re.fullmatch(_ORG_REF, phrase, re.I) or phrase.lower() in ("company", "its", "the company"):
+            return self._last_org
+        for alias, org in self._alias_to_org.items():
+            if re.search(rf"\b{re.escape(alias)}\b", phrase, re.I):
+                return org
+        return None
+
+    def _classify_role(self, role_text: str) -> tuple[str | None, str | None]:
+        """Role kind and, for a spokesperson or executive of one of the source's organisations, that
+        organisation. ``(None, None)`` when the text is not a role."""
+        for role, pattern in _ROLE_KINDS:
+            if pattern.search(role_text):
+                if role in ("spokesperson", "executive"):
+                    org = self._org_for_phrase(role_text) or (
+                        self._last_org if re.search(r"\b(?:its|the company|our)\b", role_text) else None)
+                    if org is None and not re.search(r"\b(?:at|of|for|with)\b", role_text):
+                        org = self._last_org if len(self.orgs) == 1 else None
+                    if org is None:
+                        return "spokesperson_other" if role == "spokesperson" else "person", None
+                    return role, org
+                return role, None
+        return None, None
+
+    def _remember_person(self, mention: _Mention) -> None:
+        name = mention.speaker or ""
+        parts = name.split()
+        if parts:
+            self._people.setdefault(parts[-1], mention)
+            self._people.setdefault(name, mention)
+        self._last_person = mention
+
+    # attribution -------------------------------------------------------------------------------
+
+    def _frame(self, start: int, end: int, quotes: Sequence[_Span]) -> str:
+        """The text of ``[start, end)`` with every quoted span (marks included) masked by spaces."""
+        chars = list(self.text[start:end])
+        for q in quotes:
+            a, b = max(q.open_mark, start), min(q.close_mark, end)
+            for i in range(a, b):
+                chars[i - start] = " "
+        return "".join(chars)
+
+    def _attribute(self, frame: str, base: int) -> tuple[_Mention | None, str | None]:
+        """Pick the speaker in a frame: ``(mention, cue)`` or ``(None, None)``."""
+        mentions = self._mentions(frame, base)
+        for m in _CUE.finditer(frame):
+            if _NEGATION.search(frame[max(0, m.start() - 30):m.start()]) or \
+                    _HYPOTHETICAL.search(frame[max(0, m.start() - 80):m.start()]):
+                continue
+            c_start, c_end = base + m.start(), base + m.end()
+            cue = m.group(0)
+            if m.group("acc"):
+                after = [x for x in mentions if 0 <= x.start - c_end <= 2]
+                if after:
+                    return after[0], f"according to {after[0].text}"
+                continue
+            # inverted: "said the company", "said Dana Whitfield, a spokesperson for Harborline"
+            after = [x for x in mentions if 0 <= x.start - c_end <= 2]
+            before = [x for x in mentions if x.end <= c_start]
+            if m.group("verb") and m.group("verb").lower() in ("told", "tells", "informed", "informs",
+                                                              "informing", "telling", "asked", "urged",
+                                                              "advised"):
+                after = []  # "told Example Daily": the mention after the verb is the listener
+            if after and m.group("verb") and not before:
+                return after[0], f"{cue} {after[0].text}"
+            if after and m.group("verb") and before and before[-1].end < c_start - 60:
+                return after[0], f"{cue} {after[0].text}"
+            if before:
+                speaker = before[-1]
+                # "Amazon sent customers an email informing them": prefer the organisation itself
+                # over its channel only when both name the same organisation
+                return speaker, f"{speaker.text} {cue}".strip()
+            if after:
+                return after[0], f"{cue} {after[0].text}"
+        return None, None
+
+    def _make(self, kind: str, start: int, end: int, mention: _Mention | None, cue: str | None,
+              topic: str | None = None) -> Attribution:
+        role = mention.role if mention else "unknown"
+        if role in ("org_ref", "channel"):
+            role = "organization"
+        speaker = mention.speaker if mention else None
+        org = mention.org if mention and role in ("organization", "spokesperson", "executive") else None
+        if role == "spokesperson" and mention and mention.speaker and mention.speaker != mention.org:
+            speaker = mention.speaker
+        return Attribution(kind=kind, text=self.text[start:end], start=start, end=end,
+                           speaker=speaker, speaker_role=role, speaker_org=org, cue=cue, topic=topic)
+
+    def _track(self, frame: str) -> None:
+        """Remember the last organisation named, so that "the company" and "it" resolve to it."""
+        if self._org_re is None:
+            return
+        last = None
+        for m in self._org_re.finditer(frame):
+            last = m
+        if last is not None:
+            self._last_org = self._resolve_org_word(last.group(0)) or self._last_org
+
+    def extract(self) -> list[Attribution]:
+        """All attributions in text order (quotes, reported speech, non-disclosure)."""
+        text = self.text
+        out: list[Attribution] = []
+        paragraphs: list[_Paragraph] = []
+        carry = False
+        for p_start, p_end in _paragraphs(text):
+            spans, open_at_end = find_quote_spans(text, p_start, p_end)
+            if carry and spans and spans[0].open_mark == p_start:
+                spans[0].continued = True
+            elif carry and not spans:
+                # a continued quote whose paragraph has no opening mark (typographic variant)
+                pass
+            paragraphs.append(_Paragraph(p_start, p_end, spans))
+            carry = open_at_end
+        primary = self.kind in PRIMARY_KINDS and bool(self.orgs)
+        block_speaker: tuple[_Mention | None, str | None] | None = None
+        pending: list[Attribution] = []  # quotes waiting for the next part of a split/continued quote
+        prev_sentence_colon: tuple[_Mention | None, str | None] | None = None
+        last_quote: tuple[_Mention, str, int] | None = None
+        for para_index, para in enumerate(paragraphs):
+            sentences = _sentence_bounds(text, para.start, para.end, para.quotes)
+            para_text = text[para.start:para.end]
+            # a notice reproduced as a block after "Here is the email:" -----------------------------
+            if block_speaker is not None:
+                if not para.quotes and self._letter_like(para_text):
+                    mention, cue = block_speaker
+                    out.append(self._make("quote", para.start, para.end, mention, cue))
+                    continue
+                block_speaker = None
+            if primary and not para.quotes and not re.fullmatch(r"[*_].*[*_]", para_text.strip()):
+                mention = _Mention(para.start, para.start, "", "organization", self.orgs[0], self.orgs[0])
+                out.append(self._make("quote", para.start, para.end, mention, f"own text ({self.kind})"))
+                self._track(para_text)
+                continue
+            for s_start, s_end in sentences:
+                quotes = [q for q in para.quotes if s_start <= q.open_mark < s_end or
+                          (q.open_mark < s_start < q.close_mark)]
+                frame = self._frame(s_start, s_end, quotes)
+                mention, cue = self._attribute(frame, s_start)
+                if quotes:
+                    if mention is None and prev_sentence_colon is not None and quotes[0].open_mark - s_start < 3:
+                        mention, cue = prev_sentence_colon
+                    if mention is None and last_quote is not None and len(frame.split()) < 3 and \
+                            para_index - last_quote[2] <= 1 and _HYPOTHETICAL.search(frame) is None:
+                        # a whole sentence in quotes right after an attributed quote continues it
+                        mention, cue = last_quote[0], f"{last_quote[1]} (continued)"
+                    for q in quotes:
+                        a = self._make("quote", q.start, q.end, mention, cue)
+                        out.append(a)
+                        if q.continued and pending and mention is None:
+                            out[-1] = a.model_copy(update={k: getattr(pending[-1], k) for k in (
+                                "speaker", "speaker_role", "speaker_org", "cue")})
+                    pending = [out[-1]]
+                    if mention is not None:
+                        last_quote = (mention, (cue or "").removesuffix(" (continued)"), para_index)
+                    if primary and mention is None:
+                        # words in a primary document outside anyone's quote marks are its own
+                        pass
+                else:
+                    if pending and mention is not None:
+                        pass
+                    self._reported_and_declined(s_start, s_end, frame, out)
+                stripped = frame.rstrip()
+                if stripped.endswith(":"):
+                    intro = self._attribute(frame, s_start)
+                    if intro[0] is None and re.search(rf"\b{_CHANNEL}\b", frame, re.I):
+                        m = [x for x in self._mentions(frame, s_start) if x.role == "channel"]
+                        intro = (m[-1], m[-1].text) if m else (None, None)
+                    prev_sentence_colon = intro if intro[0] is not None else None
+                    if intro[0] is not None and s_end == para.end and not quotes:
+                        block_speaker = intro
+                else:
+                    prev_sentence_colon = None
+                self._track(frame)
+            # a quote continued into the next paragraph keeps the speaker of its first part
+            if para.quotes and not para.quotes[-1].close_mark <= para.end - 1:
+                pass
+        # continued quotes without attribution of their own take the attribution of the next part
+        for i in range(len(out) - 2, -1, -1):
+            a, b = out[i], out[i + 1]
+            if a.kind == "quote" and a.speaker is None and b.kind == "quote" and b.speaker is not None \
+                    and self._joined(a, b):
+                out[i] = a.model_copy(update={k: getattr(b, k) for k in ("speaker", "speaker_role",
+                                                                         "speaker_org", "cue")})
+        return out
+
+    def _joined(self, a: Attribution, b: Attribution) -> bool:
+        """True when ``b`` continues ``a``: the text between them is only a paragraph break."""
+        between = self.text[a.end:b.start]
+        return len(between) <= 4 and "\n" in between
+
+    def _letter_like(self, para: str) -> bool:
+        return bool(re.search(r"\b(?:we|our|us|We|Our)\b|^(?:Dear|Hello|Hi|Subject|Sincerely|Regards|"
+                              r"Thank you|Thanks|Best|—|-)\b", para)) or len(para) < 60
+
+    def _reported_and_declined(self, s_start: int, s_end: int, frame: str, out: list[Attribution]) -> None:
+        """Reported speech and non-disclosure in a sentence that holds no quote."""
+        declined = _DECLINED.search(frame)
+        if declined:
+            head = frame[:declined.start()]
+            mentions = [m for m in self._mentions(head, s_start) if m.end <= s_start + declined.start()]
+            if mentions:
+                topic = next((name for name, pattern in _TOPICS if pattern.search(frame[declined.end():])), None)
+                out.append(self._make("declined", s_start, s_start + len(frame.rstrip()), mentions[-1],
+                                      f"{mentions[-1].text} {declined.group(0)}", topic))
+            frame = frame[:declined.start()]
+        for m in re.finditer(rf"\b(?P<v>said|says|told [\w\s]{{1,40}}?|wrote|stated|confirmed|explained|added|"
+                             rf"noted|acknowledged|announced|admitted|warned|informed \w+|informing \w+|"
+                             rf"assured \w+|claimed|insisted)(?:\s+that)?\s+(?=\S)", frame):
+            if _NEGATION.search(frame[max(0, m.start() - 30):m.start()]):
+                continue
+            head = frame[:m.start()]
+            mentions = [x for x in self._mentions(head, s_start) if s_start + m.start() - x.end <= 25]
+            if not mentions:
+                continue
+            clause_start = m.end()
+            rest = frame[clause_start:]
+            stop = re.search(r",\s+(?:but|and|and yet|though|although|while|which)\b|;|\s[—–]\s|—|$", rest)
+            clause_end = clause_start + (stop.start() if stop else len(rest))
+            clause = frame[clause_start:clause_end].rstrip(" .,")
+            if len(clause.split()) < 3:
+                continue
+            start = s_start + clause_start
+            out.append(self._make("reported", start, start + len(clause), mentions[-1],
+                                  f"{mentions[-1].text} {m.group('v').strip()}"))
+            break
+        acc = re.search(r"\baccording to\s+", frame)
+        if acc:
+            mentions = [x for x in self._mentions(frame, s_start) if x.start == s_start + acc.end()]
+            if mentions:
+                before = frame[:acc.start()].rstrip(" ,")
+                after = frame[mentions[0].end - s_start:].lstrip(" ,").rstrip(" .")
+                clause, offset = (before, 0) if len(before.split()) >= 3 else (after, len(frame) - len(
+                    frame[mentions[0].end - s_start:].lstrip(" ,")))
+                if len(clause.split()) >= 3:
+                    start = s_start + offset
+                    out.append(self._make("reported", start, start + len(clause), mentions[0],
+                                          f"according to {mentions[0].text}"))
+
+
+def extract_attributions(text: str, kind: str, organizations: Sequence[str]) -> list[Attribution]:
+    """Extract quotes, reported speech and non-disclosure evidence from a source's text.
+
+    Args:
+        text: the source's normalised text.
+        kind: the source's kind.
+        organizations: organisations from the source's metadata.
+
+    Returns:
+        Attributions in text order; for each, ``text[a.start:a.end] == a.text``.
+    """
+    return Extractor(text, kind, organizations).extract()

@@ -1,0 +1,53 @@
+"""Errors the knowledge base raises, in layers.
+
+Every subclass of :class:`KnowledgeError` carries a message that may be shown to a user as it
+stands (one line, no stack trace). Anything else that escapes is a bug and is logged in full by
+the front end.
+"""
+
+from __future__ import annotations
+
+
+class KnowledgeError(Exception):
+    """Base class: a failure whose message is safe and useful to show to a user."""
+
+
+class ConfigurationError(KnowledgeError):
+    """A setting is missing or invalid (for example no Discord token)."""
+
+
+class SourceError(KnowledgeError):
+    """A source could not be loaded: unknown format, unreadable, empty or malformed metadata."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class UnsupportedFormatError(SourceError):
+    """The file's extension is not one the loaders read."""
+
+
+class EmptySourceError(SourceError):
+    """The file holds no text once markup and whitespace are removed."""
+
+
+class MetadataError(SourceError):
+    """Front matter or a command-line override is invalid (bad kind, bad date, unknown key)."""
+
+
+class ModelIntegrityError(KnowledgeError):
+    """The embedding model's weights are missing or do not match the expected sha256."""
+
+
+class StoreLockedError(KnowledgeError):
+    """Another process holds the data directory's exclusive lock."""
+
+
+class SourceNotFoundError(KnowledgeError):
+    """No indexed source matches the given id (or id prefix)."""
+
+
+class QuestionError(KnowledgeError):
+    """The question is empty or too long to answer."""

@@ -1,0 +1,164 @@
+"""Typed records that flow between loaders, the store, extraction and answering.
+
+The knowledge base speaks in these records only; the Discord front end renders them. All of them
+are pydantic models so that ``model_dump(mode="json")`` gives the ``ask --json`` shapes directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SourceKind = Literal["notice", "statement", "filing", "article", "opinion"]
+SOURCE_KINDS: tuple[str, ...] = ("notice", "statement", "filing", "article", "opinion")
+#: Kinds whose own text is the organisation's words (FIELD.md, "the source hierarchy").
+PRIMARY_KINDS: frozenset[str] = frozenset({"notice", "statement", "filing"})
+
+AttributionKind = Literal["quote", "reported", "declined"]
+
+
+class SourceMeta(BaseModel):
+    """Metadata a loader found or a user supplied; every field optional until ingest fills it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    date: dt.date | None = None
+    kind: SourceKind | None = None
+    organizations: list[str] = Field(default_factory=list)
+
+    def merged(self, override: SourceMeta) -> SourceMeta:
+        """Return a copy where every field set in ``override`` wins (lists replace, not append)."""
+        data = self.model_dump()
+        for key, value in override.model_dump(exclude_unset=True).items():
+            if value not in (None, []):
+                data[key] = value
+        return SourceMeta(**data)
+
+
+class SourceRef(BaseModel):
+    """The part of a source an answer cites."""
+
+    id: str
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    date: dt.date | None = None
+    kind: SourceKind
+
+
+class Source(SourceRef):
+    """One indexed document with its full normalised text.
+
+    Attributes:
+        organizations: organisations the document is about (or, for a notice or statement, the
+            organisations whose words it is), as given by metadata.
+        locator: where it was loaded from (a URL or an absolute file path); the id derives from it.
+        content_hash: sha256 hex of ``text`` plus the metadata, so a change of either re-ingests.
+        ingested_at: when this version entered the index (UTC).
+        text: the normalised text (NFC, tidy whitespace, quotes as in the original) that every
+            chunk and quote offset points into.
+    """
+
+    organizations: list[str] = Field(default_factory=list)
+    locator: str
+    content_hash: str
+    ingested_at: dt.datetime
+    text: str
+
+    def ref(self) -> SourceRef:
+        return SourceRef(**self.model_dump(include=set(SourceRef.model_fields)))
+
+
+class Chunk(BaseModel):
+    """A window of a source's text sized for the embedding model: ``source.text[start:end] == text``."""
+
+    id: str
+    source_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+class Attribution(BaseModel):
+    """Words attributed to a speaker inside one source.
+
+    Attributes:
+        kind: ``quote`` for words inside quotation marks (or a reproduced notice, or a primary
+            document's own text); ``reported`` for indirect speech, never to be shown in quotation
+            marks; ``declined`` for evidence that the speaker did not disclose something.
+        text: exactly ``source.text[start:end]``.
+        start, end: character offsets into the source's normalised text.
+        speaker: who said it, as a reader would name them ("Harborline", "Dana Whitfield").
+        speaker_role: what the speaker is ("organization", "spokesperson", "executive", "notice",
+            "expert", "regulator", "lawmaker", "attacker", "reporter", "author", "person").
+        speaker_org: the organisation on whose behalf the words were said, or None when the speaker
+            speaks for nobody indexed (an expert speaks for herself).
+        cue: the attribution words in the source ("told Example Daily", "its email").
+        topic: for ``declined``, what was not disclosed ("count", "cause", ...) when known.
+    """
+
+    kind: AttributionKind
+    text: str
+    start: int
+    end: int
+    speaker: str | None = None
+    speaker_role: str = "person"
+    speaker_org: str | None = None
+    cue: str | None = None
+    topic: str | None = None
+
+
+class AnswerItem(BaseModel):
+    """An attribution as shown in an answer, with the source that carries it."""
+
+    kind: AttributionKind
+    text: str
+    speaker: str | None
+    speaker_role: str
+    start: int
+    end: int
+    cue: str | None = None
+    topic: str | None = None
+    second_hand: bool = Field(
+        description="True when the words reach us through someone else's reporting (an article "
+        "or opinion piece), not through the organisation's own document."
+    )
+    source: SourceRef
+
+
+class Answer(BaseModel):
+    """A typed answer to a disclosure question.
+
+    ``quotes`` hold the organisation's verbatim words, each checked against its source's text;
+    ``reported`` its indirect speech; ``others`` the quotes of every other speaker;
+    ``not_disclosed`` evidence of what it declined to say. ``abstained`` is True when nothing in the
+    index supports an answer, and then ``sources`` lists the closest sources instead.
+    """
+
+    question: str
+    organization: str | None
+    quotes: list[AnswerItem] = Field(default_factory=list)
+    reported: list[AnswerItem] = Field(default_factory=list)
+    others: list[AnswerItem] = Field(default_factory=list)
+    not_disclosed: list[AnswerItem] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+    abstained: bool = False
+    reason: str | None = None
+    dropped_unverified: int = 0
+
+
+class IngestReport(BaseModel):
+    """What one ingest call did, per source (``added``, ``updated``, ``unchanged``) and in total."""
+
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    failed: list[str] = Field(default_factory=list)
+    chunks: int = 0
+    attributions: int = 0

@@ -1,0 +1,80 @@
+"""Typed settings, read from the environment and an optional ``.env`` file.
+
+Nothing here runs at import time: entry points call :func:`load_settings` once and pass the result
+down. Variables are prefixed by the part they configure: ``DISCORD_`` for the front end, ``KB_`` for
+the knowledge base, ``LOG_`` for logging.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.embeddings import DEFAULT_MODEL
+
+
+class DiscordSettings(BaseSettings):
+    """``DISCORD_*``: the bot's token and the guild its commands sync to during development."""
+
+    model_config = SettingsConfigDict(env_prefix="DISCORD_", env_file=".env", extra="ignore")
+
+    token: SecretStr | None = None
+    guild_id: int | None = None
+    sync_global: bool = False
+
+    @field_validator("token", "guild_id", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class KnowledgeSettings(BaseSettings):
+    """``KB_*``: where the index lives and which embedding model fills it."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    embedding_model: str = DEFAULT_MODEL
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "disclosures"
+    max_question_chars: int = Field(default=500, ge=10, le=4000)
+
+    @field_validator("chroma_host", mode="before")
+    @classmethod
+    def _empty_host(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class LogSettings(BaseSettings):
+    """``LOG_LEVEL``: the root logger's level."""
+
+    model_config = SettingsConfigDict(env_prefix="LOG_", env_file=".env", extra="ignore")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class Settings:
+    """All settings together, as the composition root passes them around."""
+
+    def __init__(self, env_file: str | Path | None = ".env") -> None:
+        self.discord = DiscordSettings(_env_file=env_file)  # type: ignore[call-arg]
+        self.knowledge = KnowledgeSettings(_env_file=env_file)  # type: ignore[call-arg]
+        self.log = LogSettings(_env_file=env_file)  # type: ignore[call-arg]
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read settings from the environment, then ``env_file`` for anything unset there.
+
+    Raises:
+        pydantic.ValidationError: a variable has an invalid value.
+    """
+    return Settings(env_file)

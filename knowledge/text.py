@@ -1,0 +1,104 @@
+"""Text normalisation and the folding used to check quotes verbatim.
+
+Normalised text is what the index stores and what every offset points into: Unicode NFC, line
+endings ``\\n``, runs of spaces and tabs collapsed, at most one blank line between paragraphs,
+curly quotes and apostrophes kept exactly as the source has them.
+
+Folding is only for comparison: curly and straight quotes become straight ones and every run of
+whitespace a single space, so that a quote typed with straight quotes still matches a source set
+with curly ones. What is shown to users is always the source's own characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HSPACE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_TRAILING = re.compile(r" +\n")
+_LEADING = re.compile(r"\n +")
+_BLANKS = re.compile(r"\n{3,}")
+
+#: Quotation marks folded to ``"`` (double) and ``'`` (single) for comparison.
+DOUBLE_QUOTES = "\"\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b\u2032"
+_FOLD_TABLE = str.maketrans({**{c: '"' for c in DOUBLE_QUOTES}, **{c: "'" for c in SINGLE_QUOTES}})
+
+
+def normalize(text: str) -> str:
+    """Return the stored form of ``text`` (see the module docstring); idempotent."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _ZERO_WIDTH.sub("", text)
+    text = _HSPACE.sub(" ", text)
+    text = _TRAILING.sub("\n", text)
+    text = _LEADING.sub("\n", text)
+    text = _BLANKS.sub("\n\n", text)
+    return text.strip()
+
+
+def fold(text: str) -> str:
+    """Fold quotation marks to straight ones and whitespace runs to one space, then strip."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_FOLD_TABLE).split())
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` like :func:`fold` but also return, for each folded character, its offset in ``text``.
+
+    Returns:
+        ``(folded, offsets)`` with ``len(offsets) == len(folded)``; ``offsets[i]`` is the index in
+        ``text`` of the character that produced ``folded[i]`` (the first character of a whitespace run).
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    pending_space = -1
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if pending_space < 0:
+                pending_space = i
+            continue
+        if pending_space >= 0 and out:
+            out.append(" ")
+            offsets.append(pending_space)
+        pending_space = -1
+        out.append(ch.translate(_FOLD_TABLE))
+        offsets.append(i)
+    return "".join(out), offsets
+
+
+def find_verbatim(needle: str, haystack: str, near: int | None = None) -> tuple[int, int] | None:
+    """Locate ``needle`` in ``haystack`` after folding both, and return its span in ``haystack``.
+
+    Args:
+        needle: the words to find (a quote as it will be shown).
+        haystack: the source's normalised text.
+        near: preferred offset in ``haystack``; when the needle occurs several times, the occurrence
+            closest to it is returned.
+
+    Returns:
+        ``(start, end)`` such that ``fold(haystack[start:end]) == fold(needle)``, or None when the
+        needle does not occur (an empty needle never occurs).
+    """
+    target = fold(needle)
+    if not target:
+        return None
+    folded, offsets = fold_with_offsets(haystack)
+    best: tuple[int, int] | None = None
+    pos = folded.find(target)
+    while pos >= 0:
+        start = offsets[pos]
+        end = offsets[pos + len(target) - 1] + 1
+        if best is None or (near is not None and abs(start - near) < abs(best[0] - near)):
+            best = (start, end)
+        if near is None:
+            break
+        pos = folded.find(target, pos + 1)
+    return best
+
+
+def is_verbatim(text: str, source_text: str, start: int, end: int) -> bool:
+    """True when ``text`` is, after folding, exactly the source's span ``[start, end)``."""
+    if not (0 <= start < end <= len(source_text)):
+        return False
+    return fold(source_text[start:end]) == fold(text)
