@@ -539,9 +539,14 @@ class Extractor:
                     out.append(self._make("quote", para.start, para.end, mention, cue))
                     continue
                 block_speaker = None
-            if primary and not para.quotes and not re.fullmatch(r"[*_].*[*_]", para_text.strip()):
-                mention = _Mention(para.start, para.start, "", "organization", self.orgs[0], self.orgs[0])
-                out.append(self._make("quote", para.start, para.end, mention, f"own text ({self.kind})"))
+            if primary and not para.quotes:
+                # the document's own words; a Markdown heading's marks are not part of them, and
+                # italic-only lines (editor's notes), greetings and sign-offs are not statements
+                heading = re.match(r"#{1,6}\s+", para_text)
+                start = para.start + (heading.end() if heading else 0)
+                if not re.fullmatch(r"[*_].*[*_]", para_text.strip()) and len(text[start:para.end].split()) >= 5:
+                    mention = _Mention(start, start, "", "organization", self.orgs[0], self.orgs[0])
+                    out.append(self._make("quote", start, para.end, mention, f"own text ({self.kind})"))
                 self._track(para_text)
                 continue
             for s_start, s_end in sentences:

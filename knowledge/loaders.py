@@ -122,6 +122,8 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, object], str]:
                 fields = yaml.safe_load("\n".join(lines[1:i])) or {}
             except yaml.YAMLError as exc:
                 raise MetadataError(where, f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+            except ValueError as exc:  # YAML's own date parsing: "2025-02-30"
+                raise MetadataError(where, f"front matter has an impossible date or time ({exc})") from exc
             if not isinstance(fields, dict):
                 raise MetadataError(where, "front matter must be a mapping of keys to values")
             return {str(k): v for k, v in fields.items()}, "\n".join(lines[i + 1:])

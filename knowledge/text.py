@@ -28,14 +28,13 @@ _FOLD_TABLE = str.maketrans({**{c: '"' for c in DOUBLE_QUOTES}, **{c: "'" for c 
 
 def normalize(text: str) -> str:
     """Return the stored form of ``text`` (see the module docstring); idempotent."""
-    text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _ZERO_WIDTH.sub("", text)
     text = _HSPACE.sub(" ", text)
     text = _TRAILING.sub("\n", text)
     text = _LEADING.sub("\n", text)
     text = _BLANKS.sub("\n\n", text)
-    return text.strip()
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def fold(text: str) -> str:
@@ -45,6 +44,9 @@ def fold(text: str) -> str:
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` like :func:`fold` but also return, for each folded character, its offset in ``text``.
+
+    ``text`` should already be NFC (stored text always is); no normalisation happens here, so that
+    offsets index the string given.
 
     Returns:
         ``(folded, offsets)`` with ``len(offsets) == len(folded)``; ``offsets[i]`` is the index in

@@ -1,0 +1,265 @@
+"""The ``disclosure-bot`` command line: ingest, ask, sources, forget, demo (and serve, from ``bot``).
+
+This module is a composition root: it reads settings, configures logging and opens the knowledge
+base once per command. ``bot.cli`` adds the ``serve`` command on top; this package never imports
+``discord``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from knowledge.errors import KnowledgeError, SourceError
+from knowledge.loaders import make_meta
+from knowledge.records import SOURCE_KINDS, Answer, AnswerItem, SourceRef
+from knowledge.service import KnowledgeBase, open_knowledge_base
+from knowledge.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+EXAMPLES_DIR = Path(__file__).parent / "examples" / "harborline"
+DEMO_QUESTION = "What did Harborline Market actually say?"
+
+#: An extra sub-command: ``(name, help, add_arguments, run)``; ``run(settings, args) -> exit code``.
+Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[Settings, argparse.Namespace], int]]
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def _cite(ref: SourceRef) -> str:
+    parts = [ref.title]
+    if ref.publisher:
+        parts.append(ref.publisher)
+    if ref.date:
+        parts.append(ref.date.isoformat())
+    parts.append(ref.kind)
+    return ", ".join(parts)
+
+
+def _item(item: AnswerItem, quoted: bool) -> Text:
+    line = Text()
+    if quoted:
+        line.append(f"“{item.text}”", style="bold")
+    else:
+        line.append(f"{item.kind}: ", style="italic")
+        line.append(item.text)
+    speaker = item.speaker or "unknown"
+    line.append(f"\n   — {speaker}", style="cyan")
+    if item.speaker_role not in ("organization",):
+        line.append(f" ({item.speaker_role})", style="cyan")
+    if item.cue:
+        line.append(f" · {item.cue}", style="dim")
+    line.append(f"\n   {_cite(item.source)}", style="green")
+    if item.second_hand:
+        line.append(" · second-hand: quoted by the " + item.source.kind, style="yellow")
+    if item.source.url:
+        line.append(f"\n   {item.source.url}", style="blue underline")
+    return line
+
+
+def render_answer(answer: Answer) -> Group:
+    """The terminal form of an answer (rich renderables; text is never parsed as markup)."""
+    blocks: list[object] = []
+    org = answer.organization or "the organisation"
+    if answer.abstained:
+        blocks.append(Text(f"No answer: {answer.reason or 'nothing in the index supports one'}.",
+                           style="bold yellow"))
+        if answer.sources:
+            blocks.append(Text("Closest sources:", style="bold"))
+            blocks += [Text(f" • {_cite(s)}" + (f" — {s.url}" if s.url else "")) for s in answer.sources]
+        return Group(*blocks)
+    n_sources = len(answer.sources)
+    title = f"What {org} said — {len(answer.quotes)} quotes, {n_sources} source{'s' * (n_sources != 1)}"
+    body = [_item(q, quoted=True) for q in answer.quotes] or [Text("No direct quotes.", style="dim")]
+    blocks.append(Panel(Group(*_numbered(body)), title=Text(title, style="bold"), title_align="left"))
+    if answer.reported:
+        blocks.append(Panel(Group(*_numbered([_item(r, quoted=False) for r in answer.reported])),
+                            title=f"Reported (indirect speech, not {org}'s exact words)", title_align="left"))
+    if answer.not_disclosed:
+        blocks.append(Panel(Group(*_numbered([_item(d, quoted=False) for d in answer.not_disclosed])),
+                            title="Not disclosed", title_align="left"))
+    if answer.others:
+        blocks.append(Panel(Group(*_numbered([_item(o, quoted=True) for o in answer.others])),
+                            title=f"Others quoted (never {org}'s words)", title_align="left"))
+    if answer.dropped_unverified:
+        blocks.append(Text(f"{answer.dropped_unverified} extracted quote(s) failed the verbatim check "
+                           "and were left out.", style="dim"))
+    return Group(*blocks)
+
+
+def _numbered(items: Sequence[Text]) -> list[Text]:
+    out = []
+    for i, item in enumerate(items, 1):
+        line = Text(f"{i}. ")
+        line.append_text(item)
+        out.append(line)
+    return out
+
+
+def render_sources(kb: KnowledgeBase) -> Table:
+    table = Table(title="Indexed sources", title_justify="left")
+    for column in ("id", "kind", "date", "title", "publisher", "organizations", "chunks"):
+        table.add_column(column, overflow="fold")
+    counts = kb.catalog.chunk_counts()
+    for s in kb.sources():
+        table.add_row(s.id, s.kind, s.date.isoformat() if s.date else "", s.title, s.publisher or "",
+                      ", ".join(s.organizations), str(counts.get(s.id, 0)))
+    return table
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+def _override(args: argparse.Namespace) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    for key in ("title", "url", "publisher", "date", "kind"):
+        if getattr(args, key, None):
+            fields[key] = getattr(args, key)
+    if args.org:
+        fields["organizations"] = args.org
+    return fields
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    err = Console(stderr=True)
+    try:
+        override = make_meta(_override(args), "command line")
+    except SourceError as exc:
+        err.print(Text(f"error: {exc.reason}"))
+        return 2
+    with open_knowledge_base(settings.knowledge) as kb:
+        report, errors = kb.ingest_paths([Path(p) for p in args.paths], override)
+        counts = kb.counts()
+    for exc in errors:
+        err.print(Text(f"skipped {exc}", style="red"))
+    if args.json:
+        print(json.dumps({**report.model_dump(), "errors": [str(e) for e in errors], "index": counts},
+                         indent=2))
+    else:
+        Console().print(Text(
+            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+            f"{len(errors)} failed; index: {counts['sources']} sources, {counts['chunks']} chunks, "
+            f"{counts['attributions']} attributions"))
+    return 1 if errors else 0
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    with open_knowledge_base(settings.knowledge) as kb:
+        answer = kb.ask(args.question, args.org)
+    if args.json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        Console().print(render_answer(answer))
+    return 0
+
+
+def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
+    with open_knowledge_base(settings.knowledge) as kb:
+        if args.json:
+            counts = kb.catalog.chunk_counts()
+            rows = [{**s.model_dump(mode="json", exclude={"text"}), "chunks": counts.get(s.id, 0)}
+                    for s in kb.sources()]
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        else:
+            Console().print(render_sources(kb))
+    return 0
+
+
+def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
+    with open_knowledge_base(settings.knowledge) as kb:
+        source = kb.forget(args.source_id)
+    Console().print(Text(f"forgot {source.id} ({source.title}) and its chunks and quotes"))
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    console = Console()
+    with open_knowledge_base(settings.knowledge) as kb:
+        report, errors = kb.ingest_paths([EXAMPLES_DIR])
+        console.print(Text(f"Example corpus (fictional): {len(report.added) + len(report.updated)} sources "
+                           f"indexed, {len(report.unchanged)} already there, in {settings.knowledge.data_dir}",
+                           style="dim"))
+        console.print(Text(f"Q: {args.question}", style="bold"))
+        answer = kb.ask(args.question)
+    console.print(render_answer(answer))
+    return 1 if errors else 0
+
+
+def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="disclosure-bot",
+        description="Answer disclosure questions with the organisation's own, verified words.")
+    parser.add_argument("--data-dir", type=Path, help="index folder (overrides KB_DATA_DIR)")
+    parser.add_argument("--env-file", default=".env", help="settings file (default: .env, if present)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="index files and folders (.txt, .md, .html)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--kind", choices=SOURCE_KINDS, help="source kind for every file")
+    p.add_argument("--org", action="append", default=[], metavar="ORG",
+                   help="organisation the source is about or speaks for (repeatable)")
+    p.add_argument("--url")
+    p.add_argument("--publisher")
+    p.add_argument("--date", help="publication date, ISO 8601 (YYYY-MM-DD)")
+    p.add_argument("--title")
+    p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question such as 'What did X actually say?'")
+    p.add_argument("question")
+    p.add_argument("--org", help="the organisation (default: the one the question names)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.set_defaults(run=cmd_ask)
+
+    p = sub.add_parser("sources", help="list indexed sources")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_sources)
+
+    p = sub.add_parser("forget", help="remove a source and everything derived from it")
+    p.add_argument("source_id", help="a source id (or a unique prefix of one)")
+    p.set_defaults(run=cmd_forget)
+
+    p = sub.add_parser("demo", help="index the bundled fictional example corpus and answer a question")
+    p.add_argument("question", nargs="?", default=DEMO_QUESTION)
+    p.set_defaults(run=cmd_demo)
+
+    for name, help_text, add_arguments, run in extra:
+        p = sub.add_parser(name, help=help_text)
+        add_arguments(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> int:
+    """Run one command; returns the process exit code (0 ok, 1 failed, 2 usage or configuration)."""
+    args = build_parser(extra).parse_args(argv)
+    env_file = args.env_file if Path(args.env_file).is_file() else None
+    settings = load_settings(env_file)
+    if args.data_dir is not None:
+        settings.knowledge.data_dir = args.data_dir
+    configure_logging(settings.log.level)
+    try:
+        return int(args.run(settings, args))
+    except KnowledgeError as exc:
+        Console(stderr=True).print(Text(f"error: {exc}", style="red"))
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
