@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +59,15 @@ class KnowledgeBase:
     """
 
     def __init__(self, catalog: Catalog, vectors: VectorStore, chunker: Chunker,
-                 lock: DataDirLock | None = None) -> None:
+                 lock: DataDirLock | None = None, max_question_chars: int = 500) -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.chunker = chunker
         self._lock = lock
-        self._answerer = Answerer(catalog, vectors)
+        self._answerer = Answerer(catalog, vectors, max_question_chars)
+        # one SQLite connection and one Chroma client serve every thread (the bot's workers): the
+        # public methods take turns
+        self._mutex = threading.RLock()
 
     # lifecycle ---------------------------------------------------------------------------------
 
@@ -105,6 +109,10 @@ class KnowledgeBase:
         All-or-nothing: when anything fails, the catalogue and the vector store are left exactly as
         they were, and the exception propagates.
         """
+        with self._mutex:
+            return self._ingest(docs)
+
+    def _ingest(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
         report = IngestReport()
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         prepared: dict[str, _Prepared] = {}
@@ -181,28 +189,39 @@ class KnowledgeBase:
         Raises:
             SourceNotFoundError: see :meth:`resolve`.
         """
-        source = self.resolve(source_id)
-        with self.catalog.transaction():
-            self.catalog.delete(source.id)
-        self.vectors.delete(sorted(self.vectors.ids(source.id)))
-        return source
+        with self._mutex:
+            source = self.resolve(source_id)
+            chunk_ids = sorted(self.vectors.ids(source.id))
+            with self.catalog.transaction():
+                self.catalog.delete(source.id)
+            self.vectors.delete(chunk_ids)
+            return source
 
     def sources(self) -> list[Source]:
-        return self.catalog.sources()
+        with self._mutex:
+            return self.catalog.sources()
 
     def organizations(self) -> list[str]:
-        return self.catalog.organizations()
+        with self._mutex:
+            return self.catalog.organizations()
 
     def counts(self) -> dict[str, int]:
-        counts = self.catalog.counts()
-        counts["vectors"] = self.vectors.count()
-        return counts
+        """``sources``, ``chunks`` and ``attributions`` in the catalogue; ``vectors`` in Chroma."""
+        with self._mutex:
+            counts = self.catalog.counts()
+            counts["vectors"] = self.vectors.count()
+            return counts
 
     # questions ---------------------------------------------------------------------------------
 
     def ask(self, question: str, organization: str | None = None) -> Answer:
-        """Answer a disclosure question (see :class:`knowledge.answering.Answerer`)."""
-        return self._answerer.ask(question, organization)
+        """Answer a disclosure question (see :class:`knowledge.answering.Answerer`).
+
+        Raises:
+            QuestionError: empty or over-long question.
+        """
+        with self._mutex:
+            return self._answerer.ask(question, organization)
 
 
 def _title_from(doc: LoadedDocument) -> str:
@@ -236,7 +255,7 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
         lock.release()
         raise
     chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
-    return KnowledgeBase(catalog, vectors, chunker, lock)
+    return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars)
 
 
 __all__ = ["KnowledgeBase", "KnowledgeError", "open_knowledge_base", "source_id_for"]

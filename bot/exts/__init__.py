@@ -1,0 +1,6 @@
+"""Extensions (one cog per feature) that :class:`bot.client.DisclosureBot` loads at start."""
+
+from __future__ import annotations
+
+#: Dotted names passed to ``Bot.load_extension``; each module defines ``async def setup(bot)``.
+EXTENSIONS: tuple[str, ...] = ("bot.exts.ask",)

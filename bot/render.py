@@ -1,0 +1,361 @@
+"""Turn a :class:`knowledge.records.Answer` into Discord embeds. Pure functions: no client, no network.
+
+Every message stays within Discord's embed limits
+(https://discord.com/developers/docs/resources/message#embed-object-embed-limits): title 256
+characters, description 4096, field name 256, field value 1024, footer text 2048, 25 fields per
+embed, 10 embeds per message, and 6000 characters in total across all embeds of one message; plain
+message content is limited to 2000 characters. Text is cut with an ellipsis before a limit is reached
+and whatever does not fit is counted as "+N more".
+
+Quoted words are shown verbatim: markdown characters are escaped so they display as written, and
+mention syntax (``<@id>``, ``<#id>``) is escaped so it shows as text. Words such as ``@everyone`` are
+left as they stand: embeds never ping, and every send uses ``AllowedMentions.none()``. Source links
+sit inside embeds, which never unfurl link previews. Reported speech and "declined to say" evidence
+are never put in quotation marks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import discord
+
+from knowledge.records import Answer, AnswerItem, SourceRef
+
+# Discord's limits (see the module docstring for the reference).
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+FIELDS_PER_EMBED = 25
+EMBEDS_PER_MESSAGE = 10
+TOTAL_CHARS_MAX = 6000
+CONTENT_MAX = 2000
+
+# Our own caps, so that one long section cannot crowd out the rest.
+QUESTION_SHOWN_MAX = 200
+QUOTES_SHOWN_MAX = 8
+QUOTE_TEXT_MAX = 600
+QUOTE_TEXT_MIN = 80
+QUOTES_SECTION_MAX = 3400
+LINE_TEXT_MAX = 280
+LIST_SECTION_MAX = 900
+SOURCES_SHOWN_MAX = 10
+LABEL_MAX = 100
+PUBLISHER_MAX = 60
+URL_MAX = 512
+FOOTER_RESERVE = 300
+ERROR_LINE_MAX = 300
+
+ELLIPSIS = "…"
+OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
+CONTINUED = "\u200b"  # a field name that shows as nothing, for a section's second field
+
+ANSWER_COLOUR = discord.Colour.blurple()
+ABSTAINED_COLOUR = discord.Colour.light_grey()
+
+#: Roles that add nothing to the speaker's name ("Harborline Market, organization").
+_PLAIN_ROLES = frozenset({"organization", "notice", "person"})
+#: ``<`` that would start a user, role, channel, emoji, timestamp or command mention.
+_MENTION_START = re.compile(r"<(?=@|#|/|a?:\w|t:\d)")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class _Field:
+    name: str
+    value: str
+
+    def __len__(self) -> int:
+        return len(self.name) + len(self.value)
+
+
+def escape(raw: str) -> str:
+    """Escape ``raw`` so Discord shows it verbatim: markdown characters and mention syntax."""
+    return _MENTION_START.sub(r"\\<", discord.utils.escape_markdown(raw))
+
+
+def _escape_label(raw: str) -> str:
+    """Escape text used as the label of a masked link, where brackets would end the label."""
+    return escape(raw).replace("[", "\\[").replace("]", "\\]")
+
+
+def fit(raw: str, limit: int, *, escaper: Callable[[str], str] = escape) -> str:
+    """Escape ``raw`` and cut it to at most ``limit`` characters, ending in an ellipsis when cut.
+
+    The cut is made in the raw text before escaping, so an escape sequence is never split; it
+    prefers a word boundary within the last 30 characters.
+    """
+    text = escaper(raw)
+    if len(text) <= limit:
+        return text
+    if limit <= len(ELLIPSIS):
+        return ELLIPSIS[:limit]
+    cut = min(len(raw), limit - len(ELLIPSIS))
+    while cut > 0:
+        piece = raw[:cut]
+        space = piece.rfind(" ", max(0, cut - 30))
+        if space > 0:
+            piece = piece[:space]
+        candidate = escaper(piece.rstrip()) + ELLIPSIS
+        if len(candidate) <= limit:
+            return candidate
+        cut = min(len(piece), cut) - max(1, len(candidate) - limit)
+    return ELLIPSIS
+
+
+def _plain_cut(text: str, limit: int) -> str:
+    """Cut text that needs no escaping (our own words) to ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def error_line(message: str) -> str:
+    """One short line, safe to show in Discord, from an error message meant for users."""
+    collapsed = _WHITESPACE.sub(" ", message).strip() or "Something went wrong."
+    return fit(collapsed, ERROR_LINE_MAX)
+
+
+def format_date(date: dt.date) -> str:
+    """``3 Mar 2025``: unambiguous in every locale."""
+    return f"{date.day} {date:%b %Y}"
+
+
+def _safe_url(url: str | None) -> str | None:
+    """The URL made safe inside ``[label](url)``, or None when it is missing, odd or too long."""
+    if not url or not url.startswith(("https://", "http://")) or len(url) > URL_MAX:
+        return None
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def _link(source: SourceRef) -> str:
+    label = fit(source.title or "untitled source", LABEL_MAX, escaper=_escape_label)
+    url = _safe_url(source.url)
+    return f"[{label}]({url})" if url else label
+
+
+def _details(source: SourceRef) -> str:
+    parts = []
+    if source.publisher:
+        parts.append(fit(source.publisher, PUBLISHER_MAX))
+    if source.date:
+        parts.append(format_date(source.date))
+    return ", ".join(parts)
+
+
+def _citation(source: SourceRef) -> str:
+    """``[title](url) (Publisher, 3 Mar 2025)``."""
+    details = _details(source)
+    return f"{_link(source)} ({details})" if details else _link(source)
+
+
+def _speaker(item: AnswerItem, fallback: str | None) -> str:
+    name = item.speaker or fallback or "unnamed speaker"
+    if item.speaker_role and item.speaker_role not in _PLAIN_ROLES:
+        return f"{name}, {item.speaker_role}"
+    return name
+
+
+def _quote_field(number: int, item: AnswerItem, fallback: str | None, room: int) -> _Field | None:
+    """A field for one of the organisation's quotes, at most ``room`` characters, or None."""
+    name = fit(f"{number}. {_speaker(item, fallback)}", min(FIELD_NAME_MAX, LABEL_MAX))
+    tail = f"\n— {_citation(item.source)}"
+    if item.second_hand:
+        tail += f" · quoted by {fit(item.source.publisher or item.source.title, PUBLISHER_MAX)}"
+    marks = len(OPEN_QUOTE) + len(CLOSE_QUOTE)
+    text_room = min(
+        QUOTE_TEXT_MAX,
+        FIELD_VALUE_MAX - len(tail) - marks,
+        room - len(name) - len(tail) - marks,
+    )
+    if text_room < min(QUOTE_TEXT_MIN, len(escape(item.text))):
+        return None
+    return _Field(name, f"{OPEN_QUOTE}{fit(item.text, text_room)}{CLOSE_QUOTE}{tail}")
+
+
+def _reported_line(item: AnswerItem) -> str:
+    # Indirect speech: never inside quotation marks.
+    return f"• reported: {fit(item.text, LINE_TEXT_MAX)} — {_citation(item.source)}"
+
+
+def _not_disclosed_line(item: AnswerItem) -> str:
+    # The reporter's words about what was withheld: not a quote either.
+    topic = f"{fit(item.topic, 40)}: " if item.topic else ""
+    return f"• {topic}{fit(item.text, LINE_TEXT_MAX)} — {_citation(item.source)}"
+
+
+def _other_line(item: AnswerItem) -> str:
+    speaker = fit(_speaker(item, None), LABEL_MAX)
+    quote = f"{OPEN_QUOTE}{fit(item.text, LINE_TEXT_MAX)}{CLOSE_QUOTE}"
+    return f"• {speaker}: {quote} — {_citation(item.source)}"
+
+
+def _source_line(source: SourceRef) -> str:
+    details = _details(source)
+    return f"• {_link(source)} — {details + ' · ' if details else ''}{source.kind}"
+
+
+def _pack_lines(heading: str, lines: Sequence[str], budget: int) -> tuple[list[_Field], int]:
+    """Pack ``lines`` into fields of at most 1024 characters, spending at most ``budget`` characters.
+
+    Returns the fields and how many lines did not fit. Lines are kept in order: once one does not
+    fit, it and the rest are counted as dropped.
+    """
+    fields: list[_Field] = []
+    spent = 0
+    for index, line in enumerate(lines):
+        line = _plain_cut(line, FIELD_VALUE_MAX) if len(line) > FIELD_VALUE_MAX else line
+        current = fields[-1] if fields else None
+        if current is not None and len(current.value) + 1 + len(line) <= FIELD_VALUE_MAX:
+            cost = 1 + len(line)
+            if spent + cost > budget:
+                return fields, len(lines) - index
+            current.value += "\n" + line
+        else:
+            name = heading if current is None else CONTINUED
+            cost = len(name) + len(line)
+            if spent + cost > budget:
+                return fields, len(lines) - index
+            fields.append(_Field(name, line))
+        spent += cost
+    return fields, 0
+
+
+class _Layout:
+    """Fields collected under one character budget, packed into embeds at the end."""
+
+    def __init__(self, budget: int) -> None:
+        self.remaining = budget
+        self.fields: list[_Field] = []
+        self.more: list[str] = []
+
+    def add(self, fields: Sequence[_Field]) -> bool:
+        """Add ``fields`` in order; False if one did not fit (callers size them so all do)."""
+        for field in fields:
+            if len(field) > self.remaining:
+                return False
+            self.remaining -= len(field)
+            self.fields.append(field)
+        return True
+
+    def add_lines(self, heading: str, lines: Sequence[str], cap: int, noun: str) -> None:
+        fields, dropped = _pack_lines(heading, lines, min(cap, self.remaining))
+        self.add(fields)
+        self.note_more(dropped, noun)
+
+    def note_more(self, count: int, noun: str) -> None:
+        if count:
+            self.more.append(f"+{count} more {noun}")
+
+    def embeds(self, first: discord.Embed, footer: str) -> list[discord.Embed]:
+        embeds = [first]
+        for field in self.fields:
+            if len(embeds[-1].fields) >= FIELDS_PER_EMBED:
+                if len(embeds) >= EMBEDS_PER_MESSAGE:
+                    break
+                embeds.append(discord.Embed(colour=first.colour))
+            embeds[-1].add_field(name=field.name, value=field.value, inline=False)
+        embeds[-1].set_footer(text=footer)
+        return embeds
+
+
+def _summary(answer: Answer) -> str:
+    counts = (
+        (len(answer.quotes), "quote", "quotes"),
+        (len(answer.reported), "reported", "reported"),
+        (len(answer.not_disclosed), "not disclosed", "not disclosed"),
+        (len(answer.others), "other speaker quoted", "others quoted"),
+        (len(answer.sources), "source", "sources"),
+    )
+    return " · ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
+
+def _footer(layout: _Layout, answer: Answer, lead: str) -> str:
+    notes = [lead, *layout.more]
+    if answer.dropped_unverified:
+        notes.append(f"{answer.dropped_unverified} unverified quote(s) withheld")
+    return _plain_cut(" · ".join(notes), FOOTER_RESERVE)
+
+
+def _sources(answer: Answer) -> list[SourceRef]:
+    seen: set[str] = set()
+    unique = []
+    for source in answer.sources:
+        if source.id not in seen:
+            seen.add(source.id)
+            unique.append(source)
+    return unique
+
+
+def _add_sources(layout: _Layout, heading: str, sources: Sequence[SourceRef]) -> None:
+    lines = [_source_line(source) for source in sources[:SOURCES_SHOWN_MAX]]
+    fields, dropped = _pack_lines(heading, lines, min(LIST_SECTION_MAX, layout.remaining))
+    layout.add(fields)
+    layout.note_more(dropped + max(0, len(sources) - SOURCES_SHOWN_MAX), "sources")
+
+
+def render_answer(answer: Answer) -> list[discord.Embed]:
+    """Render an answer as at most 10 embeds that together respect every Discord limit.
+
+    Layout: the organisation's quotes (one field each: the words in curly quotes, then speaker,
+    source link, publisher and date, and "quoted by" for second-hand quotes), then what it did not
+    disclose, its reported speech, other speakers' quotes, and the sources. An abstained answer
+    says so plainly and lists the closest sources.
+    """
+    if answer.abstained:
+        return _render_abstained(answer)
+
+    organization = answer.organization
+    title = _plain_cut(f"What {organization} said" if organization else "What was said", TITLE_MAX)
+    description = f"**Question:** {fit(answer.question, QUESTION_SHOWN_MAX)}"
+    summary = _summary(answer)
+    if summary:
+        description += f"\n{summary}"
+    if not answer.quotes:
+        who = organization or "the organisation"
+        description += f"\nNo verbatim quote from {fit(who, LABEL_MAX)} was found in the index."
+    first = discord.Embed(title=title, description=description, colour=ANSWER_COLOUR)
+
+    layout = _Layout(TOTAL_CHARS_MAX - len(title) - len(description) - FOOTER_RESERVE)
+    quote_budget = min(QUOTES_SECTION_MAX, layout.remaining)
+    shown = 0
+    for number, item in enumerate(answer.quotes[:QUOTES_SHOWN_MAX], start=1):
+        field = _quote_field(number, item, organization, quote_budget)
+        if field is None or not layout.add([field]):
+            break
+        quote_budget -= len(field)
+        shown += 1
+    layout.note_more(len(answer.quotes) - shown, "quotes")
+
+    sections = (
+        ("Not disclosed", [_not_disclosed_line(i) for i in answer.not_disclosed], "not-disclosed items"),
+        ("Reported (not verbatim)", [_reported_line(i) for i in answer.reported], "reported items"),
+        ("Others quoted", [_other_line(i) for i in answer.others], "other speakers"),
+    )
+    for heading, lines, noun in sections:
+        layout.add_lines(heading, lines, LIST_SECTION_MAX, noun)
+    _add_sources(layout, "Sources", _sources(answer))
+
+    return layout.embeds(first, _footer(layout, answer, "Quotes are verbatim from the linked sources"))
+
+
+def _render_abstained(answer: Answer) -> list[discord.Embed]:
+    about = f" about {answer.organization}" if answer.organization else ""
+    description = (
+        f"Nothing in the index supports an answer{fit(about, LABEL_MAX)}.\n"
+        f"**Question:** {fit(answer.question, QUESTION_SHOWN_MAX)}"
+    )
+    if answer.reason:
+        description += f"\n{fit(answer.reason, ERROR_LINE_MAX)}"
+    title = "No supported answer"
+    first = discord.Embed(title=title, description=description, colour=ABSTAINED_COLOUR)
+    layout = _Layout(TOTAL_CHARS_MAX - len(title) - len(description) - FOOTER_RESERVE)
+    _add_sources(layout, "Closest sources", _sources(answer))
+    return layout.embeds(first, _footer(layout, answer, "No quote is shown unless a source supports it"))
