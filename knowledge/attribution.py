@@ -33,6 +33,9 @@ from dataclasses import dataclass, field
 
 from knowledge.records import PRIMARY_KINDS, Attribution
 
+#: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
+EXTRACTOR_VERSION = 2
+
 # --- vocabulary --------------------------------------------------------------------------------
 
 _CUE_VERBS = (
@@ -53,6 +56,14 @@ _CUE = re.compile(
 _NEGATION = re.compile(
     r"\b(?:not|n[’']t|never|no longer|nothing|declined to|refused to|would not|did not|has not|have not|"
     r"had not)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_BODY = re.compile(
+    r"(?P<n>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*\s+(?:Services|Inc|Corp|Corporation|Ltd|LLC|plc|Labs?|Bank|"
+    r"Authority|Commission|Agency|Department|Systems|Technologies|Software|Cloud|Networks|Solutions|Crew|"
+    r"Group|Holdings|Partners))\b")
+_NOT_SAID = re.compile(
+    r"\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
+    r"mention(?:ed)?|describe[sd]?|admit(?:ted)?|the words?|the term)\b", re.IGNORECASE)
+_RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|unless|imagine|suppose|supposing)\b[^,.;]*$|\b(?:could|should|would|might|must|ought to)"
     r"(?:\s+not)?\s+have\s+(?:\w+\s+)?$", re.IGNORECASE)
@@ -81,7 +92,7 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _ORG_REF = (r"the (?:company|firm|retailer|grocer|business|organi[sz]ation|platform|service|bank|insurer|"
-            r"hospital|chain|store|group|operator|provider|brand|e-?commerce giant|ecommerce giant|giant|"
+            r"hospital|chain|store|operator|provider|brand|e-?commerce giant|ecommerce giant|giant|"
             r"tech giant|startup|website|site|app|agency's client)")
 _CHANNEL = (r"(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
             r"update|announcement|note|press release|website|support page|banner)")
@@ -284,6 +295,8 @@ class Extractor:
         self._org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b") if alias_parts else None)
         self._people: dict[str, _Mention] = {}  # surname -> the person's first full mention
         self._last_org: str | None = self.orgs[0] if self.orgs else None
+        #: what "the company" and "it" refer to: (name, organisation of the source or None)
+        self._last_ref: tuple[str | None, str | None] = (self._last_org, self._last_org)
         self._last_person: _Mention | None = None
 
     # mentions ----------------------------------------------------------------------------------
@@ -352,19 +365,31 @@ class Extractor:
             else:
                 org = self._last_org
             add(m.start(), m.end(), "channel", org, org)
+        # other speakers by role alone: "one security researcher", "the regulator", "hackers"
+        for role, pattern in _ROLE_KINDS[1:]:
+            for m in re.finditer(rf"\b(?:(?:a|an|the|one|another|two|several|some|many|other)\s+"
+                                 rf"(?:[\w-]+\s+){{0,2}}?)?(?:{pattern.pattern})", frame, re.I):
+                if role == "executive" and "former" not in m.group(0).lower():
+                    add(m.start(), m.end(), role, m.group(0), self._org_for_phrase(m.group(0)) or self._last_org)
+                elif role == "executive":
+                    add(m.start(), m.end(), "person", m.group(0), None)
+                else:
+                    add(m.start(), m.end(), role, m.group(0), None)
         # the organisation by name or alias
         if self._org_re is not None:
             for m in self._org_re.finditer(frame):
                 org = self._resolve_org_word(m.group(0))
                 add(m.start(), m.end(), "organization", org, org)
         # references: "the company", "the retailer", "it"
+        ref_name, ref_org = self._last_ref
+        ref_role = "org_ref" if ref_org else "other_organization"
         for m in re.finditer(rf"\b{_ORG_REF}\b", frame, re.I):
-            add(m.start(), m.end(), "org_ref", self._last_org, self._last_org)
+            add(m.start(), m.end(), ref_role, ref_name, ref_org)
         for m in re.finditer(r"\b(?:it|It|we|We)\b(?=\s+(?:also\s+|later\s+|then\s+)?(?:" + _CUE_VERBS + r")\b)", frame):
             if m.group(0).lower() == "we" and self.kind not in PRIMARY_KINDS:
                 add(m.start(), m.end(), "author", "the author", None)
                 continue
-            add(m.start(), m.end(), "org_ref", self._last_org, self._last_org)
+            add(m.start(), m.end(), ref_role, ref_name, ref_org)
         # a known person by surname or pronoun
         for m in re.finditer(r"\b(?P<w>[A-Z][\w’'-]+|he|she|He|She|they|They|I)\b", frame):
             word = m.group("w")
@@ -375,17 +400,10 @@ class Extractor:
                 pronouns.append(m)
             elif word == "I":
                 add(m.start(), m.end(), "author", "the author", None)
-        # other speakers by role alone: "one security researcher", "the regulator", "hackers"
-        for role, pattern in _ROLE_KINDS[1:]:
-            for m in re.finditer(rf"\b(?:(?:a|an|the|one|another|two|several|some|many|other)\s+"
-                                 rf"(?:[\w-]+\s+){{0,2}}?)?(?:{pattern.pattern})", frame, re.I):
-                if role == "executive":
-                    add(m.start(), m.end(), role, f"{m.group(0)}", self._last_org)
-                else:
-                    add(m.start(), m.end(), role, m.group(0), None)
         # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
         for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z][\w’'.&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'.&-]*)*)"
-                             rf"(?=\s+(?:{_CUE_VERBS})\b|[’']s\s+{_CHANNEL})", frame):
+                             rf"(?=\s+(?:{_CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
+                             rf"had|could|will|does|never)\b|[’']s\s+{_CHANNEL})", frame):
             name = m.group("n")
             if self._resolve_org_word(name) or name in self._people or name in ("I", "It", "He", "She",
                                                                                   "They", "We", "The"):
@@ -451,10 +469,15 @@ class Extractor:
             a, b = max(q.open_mark, start), min(q.close_mark, end)
             for i in range(a, b):
                 chars[i - start] = " "
-        return "".join(chars)
+        frame = "".join(chars)
+        # "Example Cloud Services, which hosts Harborline's website, said": the relative clause
+        # names no speaker
+        return _RELATIVE.sub(lambda m: " " * len(m.group()), frame)
 
     def _attribute(self, frame: str, base: int) -> tuple[_Mention | None, str | None]:
         """Pick the speaker in a frame: ``(mention, cue)`` or ``(None, None)``."""
+        if _NOT_SAID.search(frame):
+            return None, None  # "did not use the word “breach”": words not said
         mentions = self._mentions(frame, base)
         for m in _CUE.finditer(frame):
             if _NEGATION.search(frame[max(0, m.start() - 30):m.start()]) or \
@@ -501,13 +524,20 @@ class Extractor:
 
     def _track(self, frame: str) -> None:
         """Remember the last organisation named, so that "the company" and "it" resolve to it."""
-        if self._org_re is None:
-            return
         last = None
-        for m in self._org_re.finditer(frame):
-            last = m
+        if self._org_re is not None:
+            for m in self._org_re.finditer(frame):
+                last = m
         if last is not None:
             self._last_org = self._resolve_org_word(last.group(0)) or self._last_org
+        body = None
+        for m in _BODY.finditer(frame):
+            if not self._resolve_org_word(m.group("n")):
+                body = m
+        if body is not None and (last is None or body.start() > last.start()):
+            self._last_ref = (body.group("n"), None)
+        elif last is not None:
+            self._last_ref = (self._last_org, self._last_org)
 
     def extract(self) -> list[Attribution]:
         """All attributions in text order (quotes, reported speech, non-disclosure)."""
@@ -614,8 +644,7 @@ class Extractor:
         """Reported speech and non-disclosure in a sentence that holds no quote."""
         declined = _DECLINED.search(frame)
         if declined:
-            head = frame[:declined.start()]
-            mentions = [m for m in self._mentions(head, s_start) if m.end <= s_start + declined.start()]
+            mentions = [m for m in self._mentions(frame, s_start) if m.end <= s_start + declined.start()]
             if mentions:
                 topic = next((name for name, pattern in _TOPICS if pattern.search(frame[declined.end():])), None)
                 out.append(self._make("declined", s_start, s_start + len(frame.rstrip()), mentions[-1],

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.answering import Answerer
-from knowledge.attribution import extract_attributions
+from knowledge.attribution import EXTRACTOR_VERSION, extract_attributions
 from knowledge.catalog import Catalog
 from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder, create_embedder
@@ -35,9 +35,10 @@ def source_id_for(locator: str) -> str:
 
 
 def content_hash(text: str, meta: SourceMeta) -> str:
-    """sha256 over the text and the metadata (a changed title or kind is a changed source)."""
+    """sha256 over the text, the metadata and the extractor's version: a changed title or kind is a
+    changed source, and so is every source when the extraction rules change (they are re-extracted)."""
     payload = json.dumps(meta.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{payload}\x00{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{EXTRACTOR_VERSION}\x00{payload}\x00{text}".encode()).hexdigest()
 
 
 @dataclass
