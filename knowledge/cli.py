@@ -130,17 +130,16 @@ def _override(args: argparse.Namespace) -> dict[str, object]:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    err = Console(stderr=True)
     try:
         override = make_meta(_override(args), "command line")
     except SourceError as exc:
-        err.print(Text(f"error: {exc.reason}"))
+        print(f"error: {exc.reason}", file=sys.stderr)
         return 2
     with open_knowledge_base(settings.knowledge) as kb:
         report, errors = kb.ingest_paths([Path(p) for p in args.paths], override)
         counts = kb.counts()
     for exc in errors:
-        err.print(Text(f"skipped {exc}", style="red"))
+        print(f"skipped {exc}", file=sys.stderr)  # one line per file, never wrapped
     if args.json:
         print(json.dumps({**report.model_dump(), "errors": [str(e) for e in errors], "index": counts},
                          indent=2))
@@ -257,7 +256,7 @@ def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> in
     try:
         return int(args.run(settings, args))
     except KnowledgeError as exc:
-        Console(stderr=True).print(Text(f"error: {exc}", style="red"))
+        print(f"error: {exc}", file=sys.stderr)
         return 1
 
 

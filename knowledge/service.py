@@ -128,15 +128,21 @@ class KnowledgeBase:
             return report
         before = {sid: self.vectors.ids(sid) for sid in prepared}
         chunks = [c for p in prepared.values() for c in p.chunks]
-        new_ids = {c.id for c in chunks} - set().union(*before.values())
+        existing = set().union(*before.values())
+        new_ids = {c.id for c in chunks} - existing
+        # chunks that stay (same text, same offset) are upserted with new metadata: keep the old
+        # records so that a failure can put them back
+        kept = self.vectors.snapshot(sorted({c.id for c in chunks} & existing))
         try:
             self.vectors.add(chunks, {sid: p.source for sid, p in prepared.items()})
             with self.catalog.transaction():
                 for p in prepared.values():
                     self.catalog.put(p.source, p.attributions, len(p.chunks))
         except BaseException:
-            log.warning("ingest failed; removing %d chunks it added", len(new_ids))
+            log.warning("ingest failed; removing %d chunks it added and restoring %d it changed",
+                        len(new_ids), len(kept["ids"]))
             self.vectors.delete(sorted(new_ids))
+            self.vectors.restore(kept)
             raise
         for sid, p in prepared.items():
             stale = before[sid] - {c.id for c in p.chunks}

@@ -108,6 +108,19 @@ class VectorStore:
             )
         return ids
 
+    def snapshot(self, ids: Sequence[str]) -> dict[str, list]:
+        """The stored records (vector, text, metadata) of ``ids``, for :meth:`restore`."""
+        if not ids:
+            return {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
+        got = self._chroma._collection.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])
+        return {"ids": list(got["ids"]), "embeddings": [list(map(float, e)) for e in got["embeddings"]],
+                "documents": list(got["documents"]), "metadatas": list(got["metadatas"])}
+
+    def restore(self, snapshot: dict[str, list]) -> None:
+        """Write back records taken by :meth:`snapshot` (undoes an upsert that overwrote them)."""
+        for i in range(0, len(snapshot["ids"]), BATCH_SIZE):
+            self._chroma._collection.upsert(**{k: v[i:i + BATCH_SIZE] for k, v in snapshot.items()})
+
     def ids(self, source_id: str | None = None) -> set[str]:
         """Ids of all chunks, or of one source's chunks."""
         where = {"source_id": source_id} if source_id else None

@@ -1,0 +1,85 @@
+"""Shared fixtures: a deterministic fake embedder and a knowledge base opened on a temporary folder.
+
+Like simonw/llm's ``tests/conftest.py``, the fake embedder is a hashed bag of words: no model is
+loaded, the same text always gets the same vector, and texts sharing words are close in cosine
+distance, which is enough for retrieval tests over the fictional Harborline corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from knowledge.service import KnowledgeBase, open_knowledge_base
+from knowledge.settings import KnowledgeSettings
+
+#: The bundled fictional example corpus (Harborline Market).
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "knowledge" / "examples" / "harborline"
+
+_WORD = re.compile(r"\w+")
+
+
+class FakeEmbedder:
+    """Hashed bag-of-words vectors, L2-normalised; satisfies :class:`knowledge.embeddings.Embedder`.
+
+    Args:
+        name: stored with the collection; another name on the same folder is another model.
+        dimension: length of every vector.
+
+    Attributes:
+        calls: every batch passed to :meth:`embed`, in order (to count or fail batches in tests).
+    """
+
+    max_tokens = 256
+
+    def __init__(self, name: str = "fake-embedder", dimension: int = 64) -> None:
+        self.name = name
+        self.dimension = dimension
+        self.calls: list[list[str]] = []
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimension
+        for word in _WORD.findall(text.lower()):
+            digest = hashlib.md5(word.encode()).digest()
+            vector[int.from_bytes(digest[:4], "little") % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector))
+        if norm == 0:
+            vector[0], norm = 1.0, 1.0
+        return [v / norm for v in vector]
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls.append(list(texts))
+        return [self._vector(t) for t in texts]
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def settings_for(data_dir: Path) -> KnowledgeSettings:
+    """``KB_*`` settings for ``data_dir`` that ignore any ``.env`` file in the working directory."""
+    return KnowledgeSettings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def kb(data_dir: Path, fake_embedder: FakeEmbedder) -> Iterator[KnowledgeBase]:
+    """An empty knowledge base on ``data_dir`` with the fake embedder; closed (lock released) after."""
+    knowledge_base = open_knowledge_base(settings_for(data_dir), embedder=fake_embedder)
+    try:
+        yield knowledge_base
+    finally:
+        knowledge_base.close()
