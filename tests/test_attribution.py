@@ -252,8 +252,7 @@ CASES = [
         "visible to other customers.”",
         "article", ORGS,
         [said("Some order details were visible to other customers.")],
-        id="its-email-said-colon",
-        marks=gap("sentence-initial 'Its email' is taken as a person named 'Its', so the quote gets no speaker_org")),
+        id="its-email-said-colon"),
     pytest.param(
         f"{INTRO} “We have fixed the setting,” the retailer said.",
         "article", ORGS,
@@ -432,27 +431,22 @@ CASES = [
         "According to Harborline, the setting was switched off within an hour.",
         "article", ORGS,
         [reported("the setting was switched off within an hour", exact=True)],
-        id="reported-according-to-org",
-        marks=gap("the reported-speech 'according to' match is case-sensitive: "
-                  "sentence-initial 'According to' yields nothing")),
+        id="reported-according-to-org"),
     pytest.param(
         "Harborline said in an email that it had reset every shopper's password.",
         "article", ORGS,
         [reported("it had reset every shopper's password", exact=True)],
-        id="reported-said-in-an-email-that",
-        marks=gap("the clause keeps the channel: 'in an email that it had reset ...'")),
+        id="reported-said-in-an-email-that"),
     pytest.param(
         "Harborline told Example Daily it had fixed the setting within an hour.",
         "article", ORGS,
         [reported("it had fixed the setting within an hour", exact=True, not_speaker="Example Daily")],
-        id="reported-told-outlet",
-        marks=gap("'told <outlet>' without 'that' cuts the outlet name: clause 'Daily it had fixed ...'")),
+        id="reported-told-outlet"),
     pytest.param(
         "Harborline Market wrote to shoppers on Monday.",
         "article", ORGS,
         [Never("to shoppers on Monday", kind="reported")],
-        id="wrote-to-someone-is-not-reported-speech",
-        marks=gap("'wrote to shoppers on Monday' becomes reported speech 'to shoppers on Monday'")),
+        id="wrote-to-someone-is-not-reported-speech"),
     pytest.param(
         "Priya Raman, a security researcher at Example Labs, said the exposure could have been found sooner.",
         "article", ORGS,
@@ -504,8 +498,7 @@ CASES = [
         "Asked how many shoppers were affected, a Harborline spokesperson declined to comment.",
         "article", ORGS,
         [declined("declined to comment", topic="count")],
-        id="asked-how-many-then-declined",
-        marks=gap("the topic is only looked for after 'declined', not in a leading 'Asked how many ...' clause")),
+        id="asked-how-many-then-declined"),
     pytest.param(
         "Priya Raman, a security researcher at Example Labs, declined to say which tools she used.",
         "article", ORGS,
@@ -540,8 +533,7 @@ CASES = [
         "“We are checking that claim,” the Example Data Protection Authority said.",
         "article", ORGS,
         [other("We are checking that claim,", role="regulator", speaker="Example Data Protection Authority")],
-        id="regulator-named-in-full",
-        marks=gap("a multi-word body before 'said' is cut to its last word: speaker 'Authority'")),
+        id="regulator-named-in-full"),
     pytest.param(
         "“Harborline owes its customers an explanation,” said Senator Maria Okafor.",
         "article", ORGS,
