@@ -21,12 +21,15 @@ from knowledge.catalog import Catalog
 from knowledge.errors import QuestionError
 from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, Source
 from knowledge.store import ChunkHit, VectorStore
-from knowledge.text import find_verbatim, is_verbatim
+from knowledge.text import find_verbatim, fold, is_verbatim
 
 log = logging.getLogger(__name__)
 
 #: Chunks retrieved per question.
 TOP_K = 20
+#: Chunks fetched per chunk kept: identical chunks (the same letter filed in many places) are
+#: collapsed so that they do not crowd out everything else.
+FETCH_FACTOR = 4
 #: Most items of each kind in one answer.
 MAX_ITEMS = 25
 
@@ -44,6 +47,20 @@ def find_organization(question: str, known: Sequence[str]) -> str | None:
                     best = (len(alias), org)
                 break
     return best[1] if best else None
+
+
+def diversify(hits: Sequence[ChunkHit], k: int) -> list[ChunkHit]:
+    """The best ``k`` hits after collapsing hits whose text is the same (after folding)."""
+    kept: list[ChunkHit] = []
+    seen: set[str] = set()
+    for hit in hits:
+        key = fold(hit.text)
+        if key not in seen:
+            seen.add(key)
+            kept.append(hit)
+            if len(kept) == k:
+                break
+    return kept
 
 
 class Answerer:
@@ -87,10 +104,14 @@ class Answerer:
             return Answer(question=question, organization=organization, abstained=True,
                           reason=f"{wanted} (known: {listing})",
                           sources=[s.ref() for s in self._sources_of(hits)])
-        source_ids = [s.id for s in self.catalog.sources()
-                      if any(canonical_organization(o, [org]) for o in s.organizations)]
-        hits = self.vectors.search(question, k=TOP_K, source_ids=source_ids)
-        return self._build(question, org, hits)
+        source_ids = [sid for sid, orgs in self.catalog.organizations_by_source().items()
+                      if any(canonical_organization(o, [org]) for o in orgs)]
+        fetch = TOP_K * FETCH_FACTOR
+        hits = self.vectors.search(question, k=fetch, source_ids=source_ids)
+        kept = diversify(hits, TOP_K)
+        if len(kept) < TOP_K and len(hits) == fetch:  # heavy duplication: look further, once
+            kept = diversify(self.vectors.search(question, k=fetch * 8, source_ids=source_ids), TOP_K)
+        return self._build(question, org, kept)
 
     def _sources_of(self, hits: Sequence[ChunkHit]) -> list[Source]:
         order: list[str] = []

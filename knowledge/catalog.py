@@ -139,6 +139,10 @@ class Catalog:
         query += " ORDER BY date IS NULL, date, title"
         return [self._source(r) for r in self._db.execute(query, params)]
 
+    def organizations_by_source(self) -> dict[str, list[str]]:
+        """Each source's organisations, keyed by source id (reads no text)."""
+        return {r[0]: json.loads(r[1]) for r in self._db.execute("SELECT id, organizations FROM sources")}
+
     def counts(self) -> dict[str, int]:
         row = self._db.execute(
             "SELECT (SELECT count(*) FROM sources), (SELECT coalesce(sum(chunk_count), 0) FROM sources),"

@@ -49,14 +49,18 @@ QUESTIONS = [
 
 
 def replicate(n_copies: int) -> list[tuple[LoadedDocument, SourceMeta]]:
+    """``n_copies`` of the example incident, copy ``i`` about the organisation "Harborline{i} Market"
+    (so the index holds many organisations, as a real one does, and no two chunks are identical)."""
     files, _ = expand_paths([EXAMPLES_DIR])
     originals = [load_file(f) for f in files]
     docs = []
     for i in range(n_copies):
         for doc in originals:
             url = f"{doc.meta.url or doc.locator}?copy={i}"
-            meta = doc.meta.model_copy(update={"url": url})
-            docs.append((LoadedDocument(f"Copy {i}.\n\n{doc.text}", meta, url), SourceMeta()))
+            orgs = [o.replace("Harborline", f"Harborline{i}") for o in doc.meta.organizations]
+            meta = doc.meta.model_copy(update={"url": url, "organizations": orgs})
+            text = doc.text.replace("Harborline", f"Harborline{i}")
+            docs.append((LoadedDocument(text, meta, url), SourceMeta()))
     return docs
 
 
@@ -104,13 +108,15 @@ def main() -> int:
         tokens += sum(kb.chunker._count(c.text) for c in kb.chunker.split("x", doc.text))
     tokens = tokens * len(docs) // min(len(docs), 50)
 
+    print(f"ingest: {chunks} chunks in {ingest_s:.1f} s", file=sys.stderr, flush=True)
     latencies = []
+    abstained = 0
     for i in range(args.questions):
-        question = QUESTIONS[i % len(QUESTIONS)]
+        question = QUESTIONS[i % len(QUESTIONS)].replace("Harborline", f"Harborline{(i * 7919) % copies}")
         t0 = time.perf_counter()
         answer = kb.ask(question)
         latencies.append((time.perf_counter() - t0) * 1000)
-        assert not answer.abstained or "Who else" in question, question
+        abstained += answer.abstained
     counts = kb.counts()
     kb.close()
     latencies.sort()
@@ -125,6 +131,7 @@ def main() -> int:
         "extraction_kb_per_s_one_core": round(extract_kb_s, 0),
         "ask_p50_ms": round(statistics.median(latencies), 1),
         "ask_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "ask_abstained": abstained,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
         "data_dir": str(data_dir),
     }
