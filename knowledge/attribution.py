@@ -558,14 +558,11 @@ class Extractor:
             spans, open_at_end = find_quote_spans(text, p_start, p_end)
             if carry and spans and spans[0].open_mark == p_start:
                 spans[0].continued = True
-            elif carry and not spans:
-                # a continued quote whose paragraph has no opening mark (typographic variant)
-                pass
             paragraphs.append(_Paragraph(p_start, p_end, spans))
             carry = open_at_end
         primary = self.kind in PRIMARY_KINDS and bool(self.orgs)
         block_speaker: tuple[_Mention | None, str | None] | None = None
-        pending: list[Attribution] = []  # quotes waiting for the next part of a split/continued quote
+        previous: Attribution | None = None  # the last quote, which a continued quote may extend
         prev_sentence_colon: tuple[_Mention | None, str | None] | None = None
         last_quote: tuple[_Mention, str, int] | None = None
         for para_index, para in enumerate(paragraphs):
@@ -602,19 +599,14 @@ class Extractor:
                         mention, cue = last_quote[0], f"{last_quote[1]} (continued)"
                     for q in quotes:
                         a = self._make("quote", q.start, q.end, mention, cue)
-                        out.append(a)
-                        if q.continued and pending and mention is None:
-                            out[-1] = a.model_copy(update={k: getattr(pending[-1], k) for k in (
+                        if q.continued and previous is not None and mention is None:
+                            a = a.model_copy(update={k: getattr(previous, k) for k in (
                                 "speaker", "speaker_role", "speaker_org", "cue")})
-                    pending = [out[-1]]
+                        out.append(a)
+                        previous = a
                     if mention is not None:
                         last_quote = (mention, (cue or "").removesuffix(" (continued)"), para_index)
-                    if primary and mention is None:
-                        # words in a primary document outside anyone's quote marks are its own
-                        pass
                 else:
-                    if pending and mention is not None:
-                        pass
                     self._reported_and_declined(s_start, s_end, frame, out)
                 stripped = frame.rstrip()
                 if stripped.endswith(":"):
@@ -628,9 +620,6 @@ class Extractor:
                 else:
                     prev_sentence_colon = None
                 self._track(frame)
-            # a quote continued into the next paragraph keeps the speaker of its first part
-            if para.quotes and not para.quotes[-1].close_mark <= para.end - 1:
-                pass
         # continued quotes without attribution of their own take the attribution of the next part
         for i in range(len(out) - 2, -1, -1):
             a, b = out[i], out[i + 1]
