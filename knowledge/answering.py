@@ -30,8 +30,15 @@ TOP_K = 20
 #: Chunks fetched per chunk kept: identical chunks (the same letter filed in many places) are
 #: collapsed so that they do not crowd out everything else.
 FETCH_FACTOR = 4
+#: On the same day: the notice to the people affected first, then statements, filings, reporting.
+KIND_ORDER = ("notice", "statement", "filing", "article", "opinion")
 #: Most items of each kind in one answer.
 MAX_ITEMS = 25
+
+
+#: "What did X (actually) say?", "What has X said?": answered in the order things were said.
+GENERAL_QUESTION = re.compile(r"^\s*what\s+(?:did|has|have|does)\s+.+?\s+(?:actually\s+|really\s+)?"
+                              r"(?:say|said|tell|told)\s*(?:so far|publicly)?\s*\??\s*$", re.IGNORECASE)
 
 
 def find_organization(question: str, known: Sequence[str]) -> str | None:
@@ -133,8 +140,16 @@ class Answerer:
                     relevance[(source_id, i)] = max(scores)
         answer = Answer(question=question, organization=org)
         dropped = 0
-        ranked = sorted(relevance, key=lambda key: (sources[key[0]].kind not in PRIMARY_KINDS,
-                                                   -relevance[key], key[1]))
+        if GENERAL_QUESTION.search(question):
+            # "what did X say?": the organisation's own documents first, then in the order said
+            def order(key: tuple[str, int]) -> tuple:
+                source = sources[key[0]]
+                return (source.kind not in PRIMARY_KINDS, source.date is None, source.date or 0,
+                        KIND_ORDER.index(source.kind), source.id, stored[key[0]][key[1]].start)
+        else:
+            def order(key: tuple[str, int]) -> tuple:
+                return (sources[key[0]].kind not in PRIMARY_KINDS, -relevance[key], key[1])
+        ranked = sorted(relevance, key=order)
         seen: set[tuple[str, str, str]] = set()
         for source_id, index in ranked:
             a = stored[source_id][index]

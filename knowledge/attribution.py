@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -580,7 +580,7 @@ class Extractor:
                 # italic-only lines (editor's notes), greetings and sign-offs are not statements
                 heading = re.match(r"#{1,6}\s+", para_text)
                 start = para.start + (heading.end() if heading else 0)
-                if not re.fullmatch(r"[*_].*[*_]", para_text.strip()) and len(text[start:para.end].split()) >= 5:
+                if self._statement_like(text[start:para.end]):
                     mention = _Mention(start, start, "", "organization", self.orgs[0], self.orgs[0])
                     out.append(self._make("quote", start, para.end, mention, f"own text ({self.kind})"))
                 self._track(para_text)
@@ -633,6 +633,14 @@ class Extractor:
         """True when ``b`` continues ``a``: the text between them is only a paragraph break."""
         between = self.text[a.end:b.start]
         return len(between) <= 4 and "\n" in between
+
+    @staticmethod
+    def _statement_like(para: str) -> bool:
+        """A paragraph of a primary document that states something: not an italic editor's note,
+        a subject line, a greeting or a sign-off ("Thank you for shopping with us,")."""
+        para = para.strip()
+        return not (re.fullmatch(r"[*_].*[*_]", para) or re.match(r"(?i)(?:subject|re|from|to|date):", para)
+                    or para.endswith((",", ":")) or len(para.split()) < 5)
 
     def _letter_like(self, para: str) -> bool:
         return bool(re.search(r"\b(?:we|our|us|We|Our)\b|^(?:Dear|Hello|Hi|Subject|Sincerely|Regards|"

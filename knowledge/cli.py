@@ -61,7 +61,9 @@ def _item(item: AnswerItem, quoted: bool) -> Text:
         line.append(f" · {item.cue}", style="dim")
     line.append(f"\n   {_cite(item.source)}", style="green")
     if item.second_hand:
-        line.append(" · second-hand: quoted by the " + item.source.kind, style="yellow")
+        by = item.source.publisher or f"an {item.source.kind}" if item.source.kind == "article" else \
+            item.source.publisher or f"an {item.source.kind} piece"
+        line.append(f" · second-hand: quoted by {by}", style="yellow")
     if item.source.url:
         line.append(f"\n   {item.source.url}", style="blue underline")
     return line
