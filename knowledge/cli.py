@@ -81,7 +81,8 @@ def render_answer(answer: Answer) -> Group:
             blocks += [Text(f" • {_cite(s)}" + (f" — {s.url}" if s.url else "")) for s in answer.sources]
         return Group(*blocks)
     n_sources = len(answer.sources)
-    title = f"What {org} said — {len(answer.quotes)} quotes, {n_sources} source{'s' * (n_sources != 1)}"
+    n_quotes = len(answer.quotes)
+    title = f"What {org} said — {n_quotes} quote{'s' * (n_quotes != 1)}, {n_sources} source{'s' * (n_sources != 1)}"
     body = [_item(q, quoted=True) for q in answer.quotes] or [Text("No direct quotes.", style="dim")]
     blocks.append(Panel(Group(*_numbered(body)), title=Text(title, style="bold"), title_align="left"))
     if answer.reported:
