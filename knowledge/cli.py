@@ -196,6 +196,54 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge import evaluation
+
+    files = [(Path(p), evaluation.load_eval_file(Path(p))) for p in args.files]
+    groups: dict[Path | None, list[evaluation.EvalQuestion]] = {}
+    for path, eval_file in files:
+        groups.setdefault(evaluation.corpus_dir(path, eval_file), []).extend(eval_file.questions)
+    totals = {"system": evaluation.Tally(), "baseline": evaluation.Tally()}
+    err = Console(stderr=True)
+    for corpus, questions in groups.items():
+        if corpus is None:
+            kb_context = open_knowledge_base(settings.knowledge)
+            tmp = None
+        else:
+            tmp = evaluation.temporary_data_dir()
+            kb_context = open_knowledge_base(settings.knowledge.model_copy(update={"data_dir": Path(tmp.name)}))
+        with kb_context as kb:
+            if corpus is not None:
+                report, errors = kb.ingest_paths([corpus])
+                for exc in errors:
+                    print(f"skipped {exc}", file=sys.stderr)
+                err.print(Text(f"indexed {len(report.added)} sources from {corpus}", style="dim"))
+            tallies = evaluation.evaluate(kb, questions)
+        if tmp is not None:
+            tmp.cleanup()
+        for name, tally in tallies.items():
+            total = totals[name]
+            for key in vars(total):
+                value = getattr(tally, key)
+                setattr(total, key, getattr(total, key) + value)
+    metrics = {name: tally.metrics() for name, tally in totals.items()}
+    if args.json:
+        print(json.dumps(metrics, indent=2))
+    else:
+        table = Table(title="Attribution evaluation", title_justify="left")
+        table.add_column("metric")
+        for name in metrics:
+            table.add_column(name, justify="right")
+        for key in metrics["system"]:
+            table.add_row(key.replace("_", " "), *(
+                "—" if metrics[n][key] is None else str(metrics[n][key]) for n in metrics))
+        Console().print(table)
+        if args.verbose:
+            for line in totals["system"].misses:
+                Console().print(Text(line))
+    return 0
+
+
 def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure-bot",
@@ -233,6 +281,12 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="index the bundled fictional example corpus and answer a question")
     p.add_argument("question", nargs="?", default=DEMO_QUESTION)
     p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("eval", help="score attribution on evaluation files (YAML) against a baseline")
+    p.add_argument("files", nargs="+", metavar="FILE.yaml")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--verbose", action="store_true", help="list every missed phrase and misattribution")
+    p.set_defaults(run=cmd_eval)
 
     for name, help_text, add_arguments, run in extra:
         p = sub.add_parser(name, help=help_text)
