@@ -155,6 +155,8 @@ class Answerer:
             a = stored[source_id][index]
             source = sources[source_id]
             ours = a.speaker_org is not None and canonical_organization(a.speaker_org, [org]) is not None
+            if a.context is not None:
+                continue  # an old quote or an internal memo: not a public statement on this incident
             if a.kind == "quote":
                 if ours:
                     bucket = answer.quotes

@@ -27,6 +27,7 @@ In a ``notice``, ``statement`` or ``filing`` whose organisations are known, the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -64,6 +65,17 @@ _NOT_SAID = re.compile(
     r"\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
     r"mention(?:ed)?|describe[sd]?|admit(?:ted)?|the words?|the term)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
+#: After an alias: not another capitalised name word ("Quillfeather Cloud" is not "Quillfeather"),
+#: unless it is a role ("Harborline Chief Executive").
+_NOT_ANOTHER_NAME = (r"(?!\s+(?!(?:Chief|CEO|CTO|CISO|President|Executive|Spokes\w*|Vice|Head|General|Director|"
+                     r"Security|Customer|Customers|Team|Staff|Board|Said|Says|Told|Wrote)\b)[A-Z][a-z])")
+_YEAR = re.compile(r"\b(?:in|back in|during|after|since|of)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
+                   r"(19\d\d|20\d\d)\b")
+_EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:similar|previous|prior|earlier|separate|"
+                      r"last)\s+(?:incident|breach|attack|leak|exposure|hack)\b|\byears? ago\b|\blast year\b",
+                      re.IGNORECASE)
+_INTERNAL = re.compile(r"\b(?:internal|leaked|private)\s+(?:memo|document|email|e-mail|message|note|slides?|"
+                       r"presentation|chat|report)\b|\bmemo\b|\b(?:seen|obtained|reviewed) by\b", re.IGNORECASE)
 #: Who was told: "told Example Daily", "told reporters", "informed customers".
 _LISTENER = r"(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*|[\w-]+)"
 _HYPOTHETICAL = re.compile(
@@ -94,7 +106,8 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _ORG_REF = (r"the (?:company|firm|retailer|grocer|business|organi[sz]ation|platform|service|bank|insurer|"
-            r"hospital|chain|store|operator|provider|brand|e-?commerce giant|ecommerce giant|giant|"
+            r"hospital|chain|store|operator|university|college|school|airline|carrier|utility|lender|clinic|"
+            r"health system|telehealth company|energy company|supplier|provider|brand|e-?commerce giant|ecommerce giant|giant|"
             r"tech giant|startup|website|site|app|agency's client)")
 _CHANNEL = (r"(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
             r"update|announcement|note|press release|website|support page|banner)")
@@ -283,8 +296,10 @@ class Extractor:
             "the company" and "it" refer to when the text names no other.
     """
 
-    def __init__(self, text: str, kind: str, organizations: Sequence[str]) -> None:
+    def __init__(self, text: str, kind: str, organizations: Sequence[str],
+                 published: dt.date | None = None) -> None:
         self.text = text
+        self.published = published
         self.kind = kind
         self.orgs = list(organizations)
         alias_parts = []
@@ -294,7 +309,8 @@ class Extractor:
                 self._alias_to_org.setdefault(alias.casefold(), org)
                 alias_parts.append(re.escape(alias))
         alias_parts.sort(key=len, reverse=True)
-        self._org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b") if alias_parts else None)
+        self._org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b{_NOT_ANOTHER_NAME}")
+                        if alias_parts else None)
         self._people: dict[str, _Mention] = {}  # surname -> the person's first full mention
         self._last_org: str | None = self.orgs[0] if self.orgs else None
         #: what "the company" and "it" refer to: (name, organisation of the source or None)
@@ -364,9 +380,13 @@ class Extractor:
                 if org is None:
                     add(m.start(), m.end(), self._other_role(owner), re.sub(r"[’']s$", "", owner), None)
                     continue
+                add(m.start(), m.end(), "channel", org, org)
+                continue
+            name, org = self._last_ref
+            if org is None:  # "the post" after "Example Crew said on its leak site"
+                add(m.start(), m.end(), "other_organization", name, None)
             else:
-                org = self._last_org
-            add(m.start(), m.end(), "channel", org, org)
+                add(m.start(), m.end(), "channel", org, org)
         # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
         for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z][\w’'.&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'.&-]*)*)"
                              rf"(?=\s+(?:{_CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
@@ -440,8 +460,8 @@ class Extractor:
         phrase = phrase.strip()
         if re.fullmatch(_ORG_REF, phrase, re.I) or phrase.lower() in ("company", "its", "the company"):
             return self._last_org
-        for alias, org in self._alias_to_org.items():
-            if re.search(rf"\b{re.escape(alias)}\b", phrase, re.I):
+        for alias, org in sorted(self._alias_to_org.items(), key=lambda kv: -len(kv[0])):
+            if re.search(rf"\b{re.escape(alias)}(?:[’']s)?\b{_NOT_ANOTHER_NAME}", phrase, re.I):
                 return org
         return None
 
@@ -453,7 +473,9 @@ class Extractor:
                 if role in ("spokesperson", "executive"):
                     org = self._org_for_phrase(role_text) or (
                         self._last_org if re.search(r"\b(?:its|the company|our)\b", role_text) else None)
-                    if org is None and not re.search(r"\b(?:at|of|for|with)\b", role_text):
+                    names_other = re.search(r"[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s\b|\b(?:at|of|for|with)\b",
+                                            role_text)
+                    if org is None and not names_other:
                         org = self._last_org if len(self.orgs) == 1 else None
                     if org is None:
                         return "spokesperson_other" if role == "spokesperson" else "person", None
@@ -483,12 +505,22 @@ class Extractor:
         # names no speaker
         return _RELATIVE.sub(lambda m: " " * len(m.group()), frame)
 
-    def _attribute(self, frame: str, base: int) -> tuple[_Mention | None, str | None]:
-        """Pick the speaker in a frame: ``(mention, cue)`` or ``(None, None)``."""
+    def _attribute(self, frame: str, base: int, anchors: Sequence[int] = ()
+                   ) -> tuple[_Mention | None, str | None]:
+        """Pick the speaker in a frame: ``(mention, cue)`` or ``(None, None)``.
+
+        ``anchors`` are the quote marks' offsets in the frame: the cue nearest to them is tried first
+        ("X has begun warning passengers ... in what one consultant called “...”").
+        """
         if _NOT_SAID.search(frame):
             return None, None  # "did not use the word “breach”": words not said
         mentions = self._mentions(frame, base)
-        for m in _CUE.finditer(frame):
+        cues = list(_CUE.finditer(frame))
+        if anchors:
+            # verbs before channel phrases ("in its email"), then nearest to the quote first
+            cues.sort(key=lambda c: (c.group("stmt") is not None,
+                                     min(min(abs(c.start() - a), abs(c.end() - a)) for a in anchors)))
+        for m in cues:
             if _NEGATION.search(frame[max(0, m.start() - 30):m.start()]) or \
                     _HYPOTHETICAL.search(frame[max(0, m.start() - 80):m.start()]):
                 continue
@@ -570,7 +602,8 @@ class Extractor:
             para_text = text[para.start:para.end]
             # a notice reproduced as a block after "Here is the email:" -----------------------------
             if block_speaker is not None:
-                if not para.quotes and self._letter_like(para_text):
+                same_block = para_index > 0 and text.count("\n", paragraphs[para_index - 1].end, para.start) == 1
+                if not para.quotes and (same_block or self._letter_like(para_text)):
                     mention, cue = block_speaker
                     out.append(self._make("quote", para.start, para.end, mention, cue))
                     continue
@@ -589,7 +622,8 @@ class Extractor:
                 quotes = [q for q in para.quotes if s_start <= q.open_mark < s_end or
                           (q.open_mark < s_start < q.close_mark)]
                 frame = self._frame(s_start, s_end, quotes)
-                mention, cue = self._attribute(frame, s_start)
+                anchors = [x - s_start for q in quotes for x in (q.open_mark, q.close_mark)]
+                mention, cue = self._attribute(frame, s_start, anchors)
                 if quotes:
                     if mention is None and prev_sentence_colon is not None and quotes[0].open_mark - s_start < 3:
                         mention, cue = prev_sentence_colon
@@ -597,8 +631,11 @@ class Extractor:
                             para_index - last_quote[2] <= 1 and _HYPOTHETICAL.search(frame) is None:
                         # a whole sentence in quotes right after an attributed quote continues it
                         mention, cue = last_quote[0], f"{last_quote[1]} (continued)"
+                    context = self._context(frame)
                     for q in quotes:
                         a = self._make("quote", q.start, q.end, mention, cue)
+                        if context:
+                            a.context = context
                         if q.continued and previous is not None and mention is None:
                             a = a.model_copy(update={k: getattr(previous, k) for k in (
                                 "speaker", "speaker_role", "speaker_org", "cue")})
@@ -633,6 +670,19 @@ class Extractor:
         """True when ``b`` continues ``a``: the text between them is only a paragraph break."""
         between = self.text[a.end:b.start]
         return len(between) <= 4 and "\n" in between
+
+    def _context(self, frame: str) -> str | None:
+        """``earlier incident`` or ``internal document`` when the sentence says the words belong to
+        one; such words are never this incident's public statement."""
+        if _INTERNAL.search(frame):
+            return "internal document"
+        if _EARLIER.search(frame):
+            return "earlier incident"
+        if self.published is not None:
+            for m in _YEAR.finditer(frame):
+                if int(m.group(1)) < self.published.year:
+                    return "earlier incident"
+        return None
 
     @staticmethod
     def _statement_like(para: str) -> bool:
@@ -694,15 +744,17 @@ class Extractor:
                                           f"according to {mentions[0].text}"))
 
 
-def extract_attributions(text: str, kind: str, organizations: Sequence[str]) -> list[Attribution]:
+def extract_attributions(text: str, kind: str, organizations: Sequence[str],
+                         published: dt.date | None = None) -> list[Attribution]:
     """Extract quotes, reported speech and non-disclosure evidence from a source's text.
 
     Args:
         text: the source's normalised text.
         kind: the source's kind.
         organizations: organisations from the source's metadata.
+        published: the source's date; a quote set in an earlier year is marked ``earlier incident``.
 
     Returns:
         Attributions in text order; for each, ``text[a.start:a.end] == a.text``.
     """
-    return Extractor(text, kind, organizations).extract()
+    return Extractor(text, kind, organizations, published).extract()

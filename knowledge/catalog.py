@@ -49,6 +49,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX attributions_org ON attributions(speaker_org);
     """,
+    """
+    ALTER TABLE attributions ADD COLUMN context TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -171,9 +174,9 @@ class Catalog:
             (*(values[c] for c in _SOURCE_COLUMNS), chunk_count))
         self._db.executemany(
             'INSERT INTO attributions (source_id, seq, kind, start, "end", text, speaker, speaker_role,'
-            " speaker_org, cue, topic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " speaker_org, cue, topic, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(source.id, i, a.kind, a.start, a.end, a.text, a.speaker, a.speaker_role, a.speaker_org,
-              a.cue, a.topic) for i, a in enumerate(attributions)])
+              a.cue, a.topic, a.context) for i, a in enumerate(attributions)])
 
     def delete(self, source_id: str) -> None:
         """Remove a source and its attributions (call inside :meth:`transaction`)."""
@@ -193,5 +196,6 @@ class Catalog:
         for r in rows:
             result[r["source_id"]].append(Attribution(
                 kind=r["kind"], text=r["text"], start=r["start"], end=r["end"], speaker=r["speaker"],
-                speaker_role=r["speaker_role"], speaker_org=r["speaker_org"], cue=r["cue"], topic=r["topic"]))
+                speaker_role=r["speaker_role"], speaker_org=r["speaker_org"], cue=r["cue"], topic=r["topic"],
+                context=r["context"]))
         return result

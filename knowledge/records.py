@@ -101,6 +101,8 @@ class Attribution(BaseModel):
             speaks for nobody indexed (an expert speaks for herself).
         cue: the attribution words in the source ("told Example Daily", "its email").
         topic: for ``declined``, what was not disclosed ("count", "cause", ...) when known.
+        context: ``earlier incident`` (an old quote reused as background) or ``internal document``
+            (a memo reported by others): words that are not a public statement about this incident.
     """
 
     kind: AttributionKind
@@ -112,6 +114,7 @@ class Attribution(BaseModel):
     speaker_org: str | None = None
     cue: str | None = None
     topic: str | None = None
+    context: str | None = None
 
 
 class AnswerItem(BaseModel):

@@ -101,7 +101,7 @@ class KnowledgeBase:
                         kind=meta.kind, organizations=meta.organizations, locator=locator,
                         content_hash=digest, ingested_at=now, text=doc.text)
         chunks = self.chunker.split(source_id, doc.text)
-        attributions = extract_attributions(doc.text, source.kind, source.organizations)
+        attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date)
         return _Prepared(source, chunks, attributions, "added" if previous is None else "updated")
 
     def ingest_documents(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
