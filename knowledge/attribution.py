@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -69,7 +69,7 @@ _RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 #: unless it is a role ("Harborline Chief Executive").
 _NOT_ANOTHER_NAME = (r"(?!\s+(?!(?:Chief|CEO|CTO|CISO|President|Executive|Spokes\w*|Vice|Head|General|Director|"
                      r"Security|Customer|Customers|Team|Staff|Board|Said|Says|Told|Wrote)\b)[A-Z][a-z])")
-_YEAR = re.compile(r"\b(?:in|back in|during|after|since|of)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
+_YEAR = re.compile(r"\b(?i:in|back in|during|after|since|of)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
                    r"(19\d\d|20\d\d)\b")
 _EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:similar|previous|prior|earlier|separate|"
                       r"last)\s+(?:incident|breach|attack|leak|exposure|hack)\b|\byears? ago\b|\blast year\b",
@@ -493,7 +493,7 @@ class Extractor:
 
     # attribution -------------------------------------------------------------------------------
 
-    def _frame(self, start: int, end: int, quotes: Sequence[_Span]) -> str:
+    def _frame(self, start: int, end: int, quotes: Sequence[_Span], keep_relative: bool = False) -> str:
         """The text of ``[start, end)`` with every quoted span (marks included) masked by spaces."""
         chars = list(self.text[start:end])
         for q in quotes:
@@ -501,6 +501,8 @@ class Extractor:
             for i in range(a, b):
                 chars[i - start] = " "
         frame = "".join(chars)
+        if keep_relative:
+            return frame
         # "Example Cloud Services, which hosts Harborline's website, said": the relative clause
         # names no speaker
         return _RELATIVE.sub(lambda m: " " * len(m.group()), frame)
@@ -564,20 +566,15 @@ class Extractor:
                            speaker=speaker, speaker_role=role, speaker_org=org, cue=cue, topic=topic)
 
     def _track(self, frame: str) -> None:
-        """Remember the last organisation named, so that "the company" and "it" resolve to it."""
-        last = None
-        if self._org_re is not None:
-            for m in self._org_re.finditer(frame):
-                last = m
-        if last is not None:
-            self._last_org = self._resolve_org_word(last.group(0)) or self._last_org
-        body = None
-        for m in _BODY.finditer(frame):
-            if not self._resolve_org_word(m.group("n")):
-                body = m
-        if body is not None and (last is None or body.start() > last.start()):
+        """Remember the organisation a sentence is about (the first one it names, usually its
+        subject), so that "the company", "it" and "the post" in what follows resolve to it."""
+        first = next(self._org_re.finditer(frame), None) if self._org_re is not None else None
+        if first is not None:
+            self._last_org = self._resolve_org_word(first.group(0)) or self._last_org
+        body = next((m for m in _BODY.finditer(frame) if not self._resolve_org_word(m.group("n"))), None)
+        if body is not None and (first is None or body.start() < first.start()):
             self._last_ref = (body.group("n"), None)
-        elif last is not None:
+        elif first is not None:
             self._last_ref = (self._last_org, self._last_org)
 
     def extract(self) -> list[Attribution]:
@@ -656,7 +653,7 @@ class Extractor:
                         block_speaker = intro
                 else:
                     prev_sentence_colon = None
-                self._track(frame)
+                self._track(self._frame(s_start, s_end, quotes, keep_relative=True))
         # continued quotes without attribution of their own take the attribution of the next part
         for i in range(len(out) - 2, -1, -1):
             a, b = out[i], out[i + 1]
