@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import discord
 
-from knowledge.records import Answer, AnswerItem, SourceRef
+from knowledge.records import Answer, AnswerItem, NotDisclosed, SourceRef
 
 # Discord's limits (see the module docstring for the reference).
 TITLE_MAX = 256
@@ -185,9 +185,10 @@ def _reported_line(item: AnswerItem) -> str:
     return f"• reported: {fit(item.text, LINE_TEXT_MAX)} — {_citation(item.source)}"
 
 
-def _not_disclosed_line(item: AnswerItem) -> str:
+def _not_disclosed_line(entry: NotDisclosed) -> str:
     # The reporter's words about what was withheld: not a quote either.
-    topic = f"{fit(item.topic, 40)}: " if item.topic else ""
+    item = entry.evidence
+    topic = f"{fit(entry.topic, 40)}: " if entry.topic else ""
     return f"• {topic}{fit(item.text, LINE_TEXT_MAX)} — {_citation(item.source)}"
 
 

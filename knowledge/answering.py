@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from knowledge.attribution import canonical_organization, organization_aliases
 from knowledge.catalog import Catalog
 from knowledge.errors import QuestionError
-from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, Source
+from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source
+from knowledge.statements import group_statements
 from knowledge.store import ChunkHit, VectorStore
 from knowledge.text import find_verbatim, fold, is_verbatim
 
@@ -33,7 +34,7 @@ FETCH_FACTOR = 4
 #: On the same day: the notice to the people affected first, then statements, filings, reporting.
 KIND_ORDER = ("notice", "statement", "filing", "article", "opinion")
 #: Most items of each kind in one answer.
-MAX_ITEMS = 25
+MAX_ITEMS = 50
 
 
 #: "What did X (actually) say?", "What has X said?": answered in the order things were said.
@@ -68,6 +69,54 @@ def diversify(hits: Sequence[ChunkHit], k: int) -> list[ChunkHit]:
             if len(kept) == k:
                 break
     return kept
+
+
+_STOP = frozenset("""a an the it its they them their this that these those did does do has have had is was were be
+been being say said says call called calls admit admitted confirm confirmed mention mentioned tell told
+about any anything what when which who whom why how many much caused cause happen happened were affected
+of in on at to for from by with and or not no yes if whether ever actually really publicly so far x
+company organisation organization""".split())
+
+
+def classify_question(question: str, org: str) -> tuple[str, list[str]]:
+    """The question's type and the terms an answer to it should contain.
+
+    Returns:
+        ``(type, terms)``: type ``others`` ("who else commented?"), ``yes_no`` ("did X call it a
+        breach?"), ``fact`` ("how many ...?", "when ...?", "what caused ...?", "what data ...?") or
+        ``said``; terms are the question's content words, plus the non-disclosure topic for a
+        factual question ("count", "timing", "cause", "data").
+    """
+    q = question.casefold()
+    aliases = {w.casefold() for a in organization_aliases(org) for w in a.split()}
+    terms = [w for w in re.findall(r"[\w'-]+", q) if w not in _STOP and w not in aliases and len(w) > 2]
+    if re.search(r"\bwho else\b|\bwho (?:has |have )?(?:else )?(?:commented|spoke|said)\b|\bothers? (?:say|said)\b", q):
+        return "others", terms
+    if re.match(r"\s*(?:did|does|has|have|is|was|were|will|would)\b", q):
+        return "yes_no", terms
+    topics = [name for name, pattern in (
+        ("count", r"\bhow many\b|\bhow much\b|\bnumber of\b"), ("timing", r"^\s*when\b|\bhow long\b"),
+        ("cause", r"\bwhat caused\b|\bcause\b|\bwhy\b|\bhow did\b"),
+        ("data", r"\bwhat (?:data|information)\b|\bwhich (?:data|information)\b"),
+        ("regulators", r"\bregulators?\b"), ("regions", r"\bwhich (?:countries|states|regions)\b"),
+    ) if re.search(pattern, q)]
+    if topics:
+        return "fact", terms + topics
+    return "said", terms
+
+
+def matches(text: str, terms: Sequence[str]) -> int:
+    """How many of ``terms`` occur in ``text`` (case-insensitive, a term's first five letters
+    matching a word's: "password" finds "passwords"); ``count`` matches figures, ``timing`` dates."""
+    words = {w[:5] for w in re.findall(r"[\w'-]+", text.casefold())}
+    found = sum(1 for t in terms if t[:5] in words)
+    if "count" in terms and re.search(r"\d", text):
+        found += 1
+    if "timing" in terms and re.search(r"\b(?:January|February|March|April|May|June|July|August|September|"
+                                       r"October|November|December|\d{4}-\d\d-\d\d|Monday|Tuesday|Wednesday|"
+                                       r"Thursday|Friday|Saturday|Sunday)\b", text):
+        found += 1
+    return found
 
 
 class Answerer:
@@ -138,20 +187,23 @@ class Answerer:
                 scores = [score for start, end, score in spans if a.start < end and start < a.end]
                 if scores:
                     relevance[(source_id, i)] = max(scores)
-        answer = Answer(question=question, organization=org)
-        dropped = 0
-        if GENERAL_QUESTION.search(question):
-            # "what did X say?": the organisation's own documents first, then in the order said
-            def order(key: tuple[str, int]) -> tuple:
-                source = sources[key[0]]
+        qtype, terms = classify_question(question, org)
+        answer = Answer(question=question, question_type=qtype, organization=org)
+        general = qtype == "said" and GENERAL_QUESTION.search(question) is not None
+
+        def order(key: tuple[str, int]) -> tuple:
+            source, a = sources[key[0]], stored[key[0]][key[1]]
+            if general:  # "what did X say?": its own documents first, then in the order said
                 return (source.kind not in PRIMARY_KINDS, source.date is None, source.date or 0,
-                        KIND_ORDER.index(source.kind), source.id, stored[key[0]][key[1]].start)
-        else:
-            def order(key: tuple[str, int]) -> tuple:
-                return (sources[key[0]].kind not in PRIMARY_KINDS, -relevance[key], key[1])
-        ranked = sorted(relevance, key=order)
+                        KIND_ORDER.index(source.kind), source.id, a.start)
+            # otherwise the words that answer the question first, then relevance
+            return (-matches(a.text, terms) - (a.topic is not None and a.topic in terms),
+                    source.kind not in PRIMARY_KINDS, -relevance[key], key[1])
+
+        dropped = 0
         seen: set[tuple[str, str, str]] = set()
-        for source_id, index in ranked:
+        declined: list[AnswerItem] = []
+        for source_id, index in sorted(relevance, key=order):
             a = stored[source_id][index]
             source = sources[source_id]
             ours = a.speaker_org is not None and canonical_organization(a.speaker_org, [org]) is not None
@@ -167,7 +219,7 @@ class Answerer:
             elif not ours:
                 continue
             else:
-                bucket = answer.reported if a.kind == "reported" else answer.not_disclosed
+                bucket = answer.reported if a.kind == "reported" else declined
             item = self._verified(a, source)
             if item is None:
                 dropped += 1
@@ -179,8 +231,13 @@ class Answerer:
             seen.add(key)
             bucket.append(item)
         answer.dropped_unverified = dropped
-        shown = {i.source.id for i in answer.quotes + answer.reported + answer.not_disclosed + answer.others}
-        if not answer.quotes and not answer.reported:
+        answer.not_disclosed = [NotDisclosed(topic=d.topic, evidence=d) for d in declined]
+        answer.statements = group_statements(answer.quotes)
+        if general:
+            answer.statements.sort(key=lambda st: (not st.primary, -len(st.sources),
+                                                   st.first_date is None, st.first_date or 0))
+        shown = {i.source.id for i in answer.quotes + answer.reported + declined + answer.others}
+        if not answer.quotes and not answer.reported and not (qtype == "others" and answer.others):
             answer.abstained = True
             answer.reason = (f"nothing in the index gives {org}'s own words on this"
                              if sources else f"no indexed source is about {org}")

@@ -89,7 +89,7 @@ def render_answer(answer: Answer) -> Group:
         blocks.append(Panel(Group(*_numbered([_item(r, quoted=False) for r in answer.reported])),
                             title=f"Reported (indirect speech, not {org}'s exact words)", title_align="left"))
     if answer.not_disclosed:
-        blocks.append(Panel(Group(*_numbered([_item(d, quoted=False) for d in answer.not_disclosed])),
+        blocks.append(Panel(Group(*_numbered([_item(d.evidence, quoted=False) for d in answer.not_disclosed])),
                             title="Not disclosed", title_align="left"))
     if answer.others:
         blocks.append(Panel(Group(*_numbered([_item(o, quoted=True) for o in answer.others])),

@@ -135,21 +135,64 @@ class AnswerItem(BaseModel):
     source: SourceRef
 
 
+class Variant(BaseModel):
+    """A different wording of a statement in one source, and what differs from the canonical text."""
+
+    text: str
+    source: SourceRef
+    differs: str
+
+
+class Statement(BaseModel):
+    """The same words of the organisation, with every source that carries them.
+
+    Attributes:
+        text: the canonical wording (the organisation's own document's, else the one most sources
+            carry), verbatim from ``canonical.source``.
+        channel: how it was published ("notice to the people affected", "to Example Daily", ...).
+        first_date: the earliest date of the sources that carry it.
+        primary: True when one of the organisation's own documents carries it.
+        sources: every source carrying it, the canonical one first.
+        variants: other wordings (not mere excerpts), each with what differs.
+        canonical: the quote the canonical text comes from (offsets, cue, source).
+    """
+
+    text: str
+    speaker: str | None
+    channel: str
+    first_date: dt.date | None
+    primary: bool
+    sources: list[SourceRef]
+    variants: list[Variant] = Field(default_factory=list)
+    canonical: AnswerItem
+
+
+class NotDisclosed(BaseModel):
+    """Evidence that the organisation did not disclose something, and what (``topic``) when known."""
+
+    topic: str | None
+    evidence: AnswerItem
+
+
 class Answer(BaseModel):
     """A typed answer to a disclosure question.
 
-    ``quotes`` hold the organisation's verbatim words, each checked against its source's text;
-    ``reported`` its indirect speech; ``others`` the quotes of every other speaker;
-    ``not_disclosed`` evidence of what it declined to say. ``abstained`` is True when nothing in the
+    ``quotes`` hold the organisation's verbatim words, each checked against its source's text, and
+    ``statements`` the same quotes grouped across sources; ``reported`` its indirect speech;
+    ``others`` the quotes of every other speaker; ``not_disclosed`` evidence of what it declined to
+    say. ``question_type`` is ``said`` ("what did X say?"), ``yes_no`` ("did X call it a breach?"),
+    ``fact`` ("how many ...?", "when ...?", "what caused ...?") or ``others`` ("who else commented?"). ``abstained`` is True when nothing in the
     index supports an answer, and then ``sources`` lists the closest sources instead.
     """
 
     question: str
+    question_type: str = "said"
     organization: str | None
+    statements: list[Statement] = Field(default_factory=list)
     quotes: list[AnswerItem] = Field(default_factory=list)
     reported: list[AnswerItem] = Field(default_factory=list)
     others: list[AnswerItem] = Field(default_factory=list)
-    not_disclosed: list[AnswerItem] = Field(default_factory=list)
+    not_disclosed: list[NotDisclosed] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)
     abstained: bool = False
     reason: str | None = None

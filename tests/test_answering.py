@@ -55,7 +55,7 @@ def two_orgs(harborline: KnowledgeBase, tmp_path: Path) -> KnowledgeBase:
 
 
 def all_items(answer: Answer) -> list[AnswerItem]:
-    return answer.quotes + answer.reported + answer.not_disclosed + answer.others
+    return answer.quotes + answer.reported + [d.evidence for d in answer.not_disclosed] + answer.others
 
 
 def assert_verbatim(kb: KnowledgeBase, answer: Answer) -> None:

@@ -46,7 +46,7 @@ def indexed(request: pytest.FixtureRequest,
 
 
 def all_items(answer: Answer) -> list[AnswerItem]:
-    return answer.quotes + answer.reported + answer.not_disclosed + answer.others
+    return answer.quotes + answer.reported + [d.evidence for d in answer.not_disclosed] + answer.others
 
 
 def test_source_is_indexed_as_amazon_opinion(indexed: tuple[KnowledgeBase, Answer]) -> None:

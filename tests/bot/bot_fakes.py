@@ -17,7 +17,7 @@ from unittest import mock
 
 import discord
 
-from knowledge.records import Answer, AnswerItem, SourceRef
+from knowledge.records import Answer, AnswerItem, NotDisclosed, SourceRef
 from knowledge.settings import DiscordSettings, Settings
 
 NOTICE = SourceRef(
@@ -88,7 +88,8 @@ def harborline_answer(**overrides: object) -> Answer:
             item(SPOKESPERSON_QUOTE, DAILY, speaker="Dana Whitfield", speaker_role="spokesperson"),
         ],
         "reported": [item(REPORTED_TEXT, TIMES, kind="reported")],
-        "not_disclosed": [item(DECLINED_TEXT, DAILY, kind="declined", topic="count")],
+        "not_disclosed": [NotDisclosed(topic="count", evidence=item(DECLINED_TEXT, DAILY, kind="declined",
+                                                                    topic="count"))],
         "others": [item(EXPERT_QUOTE, BLOG, speaker="Rui Okafor", speaker_role="expert")],
         "sources": [NOTICE, DAILY, TIMES, BLOG],
     }

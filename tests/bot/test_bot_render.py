@@ -20,7 +20,7 @@ from bot_fakes import (
 )
 
 from bot import render
-from knowledge.records import Answer, SourceRef
+from knowledge.records import Answer, NotDisclosed, SourceRef
 
 QUOTE_MARKS = "“”\"‘’'"
 
@@ -72,7 +72,8 @@ def huge_answer() -> Answer:
         organization="Harborline Market " + "z" * 300,
         quotes=[item(f"Quote {n}: " + "We take security seriously. " * 60, sources[n]) for n in range(200)],
         reported=[item("the company said " + "r" * 2000, s, kind="reported") for s in sources[:50]],
-        not_disclosed=[item("d" * 2000, s, kind="declined", topic="count") for s in sources[:50]],
+        not_disclosed=[NotDisclosed(topic="count", evidence=item("d" * 2000, s, kind="declined", topic="count"))
+                       for s in sources[:50]],
         others=[item("o" * 2000, s, speaker="E" * 300, speaker_role="expert") for s in sources[:50]],
         sources=sources,
         dropped_unverified=7,
