@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import discord
 
-from knowledge.records import Answer, AnswerItem, NotDisclosed, SourceRef
+from knowledge.records import Answer, AnswerItem, NotDisclosed, SourceRef, Statement
 
 # Discord's limits (see the module docstring for the reference).
 TITLE_MAX = 256
@@ -180,6 +180,30 @@ def _quote_field(number: int, item: AnswerItem, fallback: str | None, room: int)
     return _Field(name, f"{OPEN_QUOTE}{fit(item.text, text_room)}{CLOSE_QUOTE}{tail}")
 
 
+def _statement_field(number: int, statement: Statement, fallback: str | None, room: int) -> _Field | None:
+    """A field for one statement: its words, who and how, the source it is quoted from, how many
+    sources carry it and how the variants differ; at most ``room`` characters, or None."""
+    item = statement.canonical
+    when = f", {format_date(statement.first_date)}" if statement.first_date else ""
+    name = fit(f"{number}. {_speaker(item, fallback)} — {statement.channel}{when}", min(FIELD_NAME_MAX, LABEL_MAX))
+    tail = f"\n— {_citation(item.source)}"
+    if item.second_hand:
+        tail += f" · quoted by {fit(item.source.publisher or item.source.title, PUBLISHER_MAX)}"
+    extra = len(statement.sources) - 1
+    if extra:
+        tail += f" · carried by {len(statement.sources)} sources"
+    if statement.variants:
+        v = statement.variants[0]
+        more = f" (+{len(statement.variants) - 1} more)" if len(statement.variants) > 1 else ""
+        tail += (f"\nvariant in {fit(v.source.publisher or v.source.title, PUBLISHER_MAX)}: "
+                 f"{fit(v.differs, 120)}{more}")
+    marks = len(OPEN_QUOTE) + len(CLOSE_QUOTE)
+    text_room = min(QUOTE_TEXT_MAX, FIELD_VALUE_MAX - len(tail) - marks, room - len(name) - len(tail) - marks)
+    if text_room < min(QUOTE_TEXT_MIN, len(escape(item.text))):
+        return None
+    return _Field(name, f"{OPEN_QUOTE}{fit(item.text, text_room)}{CLOSE_QUOTE}{tail}")
+
+
 def _reported_line(item: AnswerItem) -> str:
     # Indirect speech: never inside quotation marks.
     return f"• reported: {fit(item.text, LINE_TEXT_MAX)} — {_citation(item.source)}"
@@ -269,6 +293,7 @@ class _Layout:
 
 def _summary(answer: Answer) -> str:
     counts = (
+        (len(answer.statements), "statement", "statements"),
         (len(answer.quotes), "quote", "quotes"),
         (len(answer.reported), "reported", "reported"),
         (len(answer.not_disclosed), "not disclosed", "not disclosed"),
@@ -327,13 +352,22 @@ def render_answer(answer: Answer) -> list[discord.Embed]:
     layout = _Layout(TOTAL_CHARS_MAX - len(title) - len(description) - FOOTER_RESERVE)
     quote_budget = min(QUOTES_SECTION_MAX, layout.remaining)
     shown = 0
-    for number, item in enumerate(answer.quotes[:QUOTES_SHOWN_MAX], start=1):
-        field = _quote_field(number, item, organization, quote_budget)
-        if field is None or not layout.add([field]):
-            break
-        quote_budget -= len(field)
-        shown += 1
-    layout.note_more(len(answer.quotes) - shown, "quotes")
+    if answer.statements:  # the same words in several sources are shown once
+        for number, statement in enumerate(answer.statements[:QUOTES_SHOWN_MAX], start=1):
+            field = _statement_field(number, statement, organization, quote_budget)
+            if field is None or not layout.add([field]):
+                break
+            quote_budget -= len(field)
+            shown += 1
+        layout.note_more(len(answer.statements) - shown, "statements")
+    else:
+        for number, item in enumerate(answer.quotes[:QUOTES_SHOWN_MAX], start=1):
+            field = _quote_field(number, item, organization, quote_budget)
+            if field is None or not layout.add([field]):
+                break
+            quote_budget -= len(field)
+            shown += 1
+        layout.note_more(len(answer.quotes) - shown, "quotes")
 
     sections = (
         ("Not disclosed", [_not_disclosed_line(i) for i in answer.not_disclosed], "not-disclosed items"),

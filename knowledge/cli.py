@@ -21,7 +21,7 @@ from rich.text import Text
 
 from knowledge.errors import KnowledgeError, SourceError
 from knowledge.loaders import make_meta
-from knowledge.records import SOURCE_KINDS, Answer, AnswerItem, SourceRef
+from knowledge.records import SOURCE_KINDS, Answer, AnswerItem, SourceRef, Statement
 from knowledge.service import KnowledgeBase, open_knowledge_base
 from knowledge.settings import Settings, load_settings
 
@@ -69,6 +69,19 @@ def _item(item: AnswerItem, quoted: bool) -> Text:
     return line
 
 
+def _statement(statement: Statement) -> Text:
+    line = _item(statement.canonical, quoted=True)
+    when = f", first {statement.first_date.isoformat()}" if statement.first_date else ""
+    line.append(f"\n   {statement.channel}{when}", style="magenta")
+    if len(statement.sources) > 1:
+        others = ", ".join(s.publisher or s.title for s in statement.sources[1:])
+        line.append(f" · carried by {len(statement.sources)} sources (also {others})", style="magenta")
+    for variant in statement.variants:
+        line.append(f"\n   variant in {variant.source.publisher or variant.source.title}: ", style="yellow")
+        line.append(f"“{variant.text}” ({variant.differs})", style="yellow")
+    return line
+
+
 def render_answer(answer: Answer) -> Group:
     """The terminal form of an answer (rich renderables; text is never parsed as markup)."""
     blocks: list[object] = []
@@ -81,9 +94,9 @@ def render_answer(answer: Answer) -> Group:
             blocks += [Text(f" • {_cite(s)}" + (f" — {s.url}" if s.url else "")) for s in answer.sources]
         return Group(*blocks)
     n_sources = len(answer.sources)
-    n_quotes = len(answer.quotes)
-    title = f"What {org} said — {n_quotes} quote{'s' * (n_quotes != 1)}, {n_sources} source{'s' * (n_sources != 1)}"
-    body = [_item(q, quoted=True) for q in answer.quotes] or [Text("No direct quotes.", style="dim")]
+    n = len(answer.statements)
+    title = f"What {org} said — {n} statement{'s' * (n != 1)}, {n_sources} source{'s' * (n_sources != 1)}"
+    body = [_statement(st) for st in answer.statements] or [Text("No direct quotes.", style="dim")]
     blocks.append(Panel(Group(*_numbered(body)), title=Text(title, style="bold"), title_align="left"))
     if answer.reported:
         blocks.append(Panel(Group(*_numbered([_item(r, quoted=False) for r in answer.reported])),

@@ -61,8 +61,9 @@ def describe_difference(canonical: str, variant: str) -> str:
     blocks = [m for m in matcher.get_matching_blocks() if m.size]
     if not blocks:
         return "different wording"
-    lo = blocks[0].a
-    hi = blocks[-1].a + blocks[-1].size
+    # the variant's unmatched words at either end line up with the canonical words beside the match
+    lo = max(0, blocks[0].a - blocks[0].b)
+    hi = min(len(a), blocks[-1].a + blocks[-1].size + (len(b) - blocks[-1].b - blocks[-1].size))
     matcher = difflib.SequenceMatcher(a=[w.casefold() for w in a[lo:hi]], b=[w.casefold() for w in b],
                                       autojunk=False)
     changes = []
