@@ -96,12 +96,13 @@ def classify_question(question: str, org: str) -> tuple[str, list[str]]:
         return "yes_no", terms
     topics = [name for name, pattern in (
         ("count", r"\bhow many\b|\bhow much\b|\bnumber of\b"), ("timing", r"^\s*when\b|\bhow long\b"),
-        ("cause", r"\bwhat caused\b|\bcause\b|\bwhy\b|\bhow did\b"),
+        ("cause", r"\bcaused?\b|\bwhy\b|\bhow did\b|\bwhat went wrong\b"),
         ("data", r"\bwhat (?:data|information)\b|\bwhich (?:data|information)\b"),
         ("regulators", r"\bregulators?\b"), ("regions", r"\bwhich (?:countries|states|regions)\b"),
     ) if re.search(pattern, q)]
+    terms = list(dict.fromkeys(terms))
     if topics:
-        return "fact", terms + topics
+        return "fact", terms + [t for t in topics if t not in terms]
     return "said", terms
 
 

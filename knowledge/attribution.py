@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 6
+EXTRACTOR_VERSION = 7
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -544,6 +544,10 @@ class Extractor:
                 return after[0], f"{cue} {after[0].text}"
             if after and m.group("verb") and before and before[-1].end < c_start - 60:
                 return after[0], f"{cue} {after[0].text}"
+            if m.group("verb") and m.group("verb").lower() in ("told", "tells"):
+                listener = re.match(rf"\s*(?:the\s+)?{_LISTENER}", frame[m.end():])
+                if listener:
+                    cue = f"{cue} {listener.group(0).strip().rstrip('.,;:')}"  # "told Example Daily": the channel
             if before:
                 speaker = before[-1]
                 # "Amazon sent customers an email informing them": prefer the organisation itself

@@ -105,11 +105,16 @@ def load_eval_file(path: Path) -> EvalFile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return EvalFile.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}: cannot read evaluation file ({exc.__class__.__name__}: {exc})") from exc
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot read evaluation file ({exc.strerror or exc})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise KnowledgeError(f"{path}: not valid YAML{where} ({problem})") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"]) or "top level"
         raise KnowledgeError(f"{path}: invalid evaluation file at {where}: {first['msg']}") from exc
 
 

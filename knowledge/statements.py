@@ -36,19 +36,30 @@ def _key(text: str) -> str:
     return fold(text).casefold().strip(" .,;:")
 
 
+def similarity(item: str, member: str) -> float:
+    """How surely ``item`` is the same statement as ``member`` (0-100).
+
+    An excerpt of the member scores 100. A member that is a short quote (fewer than
+    :data:`SHORT_WORDS` words) inside ``item`` scores 0: a two-word quote must not pull a whole
+    paragraph into its group (it joins the paragraph's group instead). Otherwise the fuzzy ratio of
+    the two, or of the shorter against the best-matching part of the longer.
+    """
+    ki, km = _key(item), _key(member)
+    if not ki or not km:
+        return 0.0
+    if ki in km:
+        return 100.0
+    if km in ki:
+        return 100.0 if len(km.split()) >= SHORT_WORDS else 0.0
+    if min(len(ki.split()), len(km.split())) < SHORT_WORDS:
+        return 0.0
+    short, long_ = sorted((ki, km), key=len)
+    return max(fuzz.ratio(ki, km), fuzz.partial_ratio(short, long_) - 4)
+
+
 def same_statement(a: str, b: str) -> bool:
     """True when two quotes are the same words: equal, one inside the other, or nearly so."""
-    ka, kb = _key(a), _key(b)
-    if not ka or not kb:
-        return False
-    if ka in kb or kb in ka:
-        return True
-    if min(len(ka.split()), len(kb.split())) < SHORT_WORDS:
-        return False
-    short, long_ = sorted((ka, kb), key=len)
-    if len(short) / len(long_) > 0.6:
-        return fuzz.ratio(ka, kb, score_cutoff=SAME_STATEMENT) > 0
-    return fuzz.partial_ratio(short, long_, score_cutoff=SAME_STATEMENT + 4) > 0
+    return max(similarity(a, b), similarity(b, a)) >= SAME_STATEMENT
 
 
 def describe_difference(canonical: str, variant: str) -> str:
@@ -103,10 +114,10 @@ def group_statements(items: Sequence[AnswerItem]) -> list[Statement]:
     """Group an organisation's quotes (in ranked order) into statements, in the order first seen."""
     groups: list[list[AnswerItem]] = []
     for item in items:
-        for group in groups:
-            if any(same_statement(item.text, other.text) for other in group):
-                group.append(item)
-                break
+        scores = [max(similarity(item.text, other.text) for other in group) for group in groups]
+        best = max(range(len(groups)), key=scores.__getitem__, default=None)
+        if best is not None and scores[best] >= SAME_STATEMENT:
+            groups[best].append(item)
         else:
             groups.append([item])
     return [_statement(group) for group in groups]
