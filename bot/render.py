@@ -352,22 +352,16 @@ def render_answer(answer: Answer) -> list[discord.Embed]:
     layout = _Layout(TOTAL_CHARS_MAX - len(title) - len(description) - FOOTER_RESERVE)
     quote_budget = min(QUOTES_SECTION_MAX, layout.remaining)
     shown = 0
-    if answer.statements:  # the same words in several sources are shown once
-        for number, statement in enumerate(answer.statements[:QUOTES_SHOWN_MAX], start=1):
-            field = _statement_field(number, statement, organization, quote_budget)
-            if field is None or not layout.add([field]):
-                break
-            quote_budget -= len(field)
-            shown += 1
-        layout.note_more(len(answer.statements) - shown, "statements")
-    else:
-        for number, item in enumerate(answer.quotes[:QUOTES_SHOWN_MAX], start=1):
-            field = _quote_field(number, item, organization, quote_budget)
-            if field is None or not layout.add([field]):
-                break
-            quote_budget -= len(field)
-            shown += 1
-        layout.note_more(len(answer.quotes) - shown, "quotes")
+    # statements when the answer has them (the same words in several sources are shown once)
+    entries: Sequence[Statement | AnswerItem] = answer.statements or answer.quotes
+    make_field = _statement_field if answer.statements else _quote_field
+    for number, entry in enumerate(entries[:QUOTES_SHOWN_MAX], start=1):
+        field = make_field(number, entry, organization, quote_budget)  # type: ignore[arg-type]
+        if field is None or not layout.add([field]):
+            break
+        quote_budget -= len(field)
+        shown += 1
+    layout.note_more(len(entries) - shown, "statements" if answer.statements else "quotes")
 
     sections = (
         ("Not disclosed", [_not_disclosed_line(i) for i in answer.not_disclosed], "not-disclosed items"),
