@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 7
+EXTRACTOR_VERSION = 9
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -141,7 +141,7 @@ _OTHER_ORG_WORDS = re.compile(
     r"Inc|Corp|Ltd|LLC|plc|Labs?|Group|Bank|University|Institute|Association|Foundation|Times|Daily|News|"
     r"Post|Journal|Blog)\b")
 
-_NAME = r"(?:[A-Z][\w’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]+|[A-Z]\.|de|van|von|da|del|la|le|bin)){1,3}"
+_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Sir|Dame)\.?\s+)?(?:[A-Z][\w’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]+|[A-Z]\.|de|van|von|da|del|la|le|bin)){1,3}"
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Inc|Corp|Ltd|Co|Jr|Sr|vs|etc|No|"
                      r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|e\.g|i\.e)|\b[A-Z])\.$")
 
@@ -273,7 +273,7 @@ def _sentence_bounds(text: str, start: int, end: int, quotes: Sequence[_Span]) -
     for m in re.finditer(r"[.!?…]+[”\"’)]*\s+(?=[A-Z“\"‘(0-9])", text[start:end]):
         cut = start + m.end()
         dot = start + m.start()
-        if any(a < dot < b for a, b in inside):
+        if any(a < dot < b - 2 for a, b in inside):  # the quote's own last full stop ends it too
             continue
         if _ABBREV.search(text[max(s, dot - 6):dot + 1]):
             continue
@@ -399,8 +399,8 @@ class Extractor:
         for m in re.finditer(rf"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
                              rf"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
             name = m.group("n")
-            if self._resolve_org_word(name) or name in self._people or name in ("I", "It", "He", "She", "They",
-                                                                                  "We", "The"):
+            if self._resolve_org_word(name) or name in self._people or name in (
+                    "I", "It", "He", "She", "They", "We", "The", "Dr", "Mr", "Mrs", "Ms", "Prof", "Sen", "Rep"):
                 continue
             add(m.start("the") if m.group("the") else m.start("n"), m.end("n"), self._other_role(name), name, None)
         # other speakers by role alone: "one security researcher", "the regulator", "hackers"
@@ -480,6 +480,8 @@ class Extractor:
                     if org is None:
                         return "spokesperson_other" if role == "spokesperson" else "person", None
                     return role, org
+                if role == "expert" and self._org_for_phrase(role_text):
+                    return "employee", None  # "a Harborline engineer": works there, does not speak for it
                 return role, None
         return None, None
 
@@ -610,13 +612,14 @@ class Extractor:
                     continue
                 block_speaker = None
             if primary and not para.quotes:
-                # the document's own words; a Markdown heading's marks are not part of them, and
-                # italic-only lines (editor's notes), greetings and sign-offs are not statements
-                heading = re.match(r"#{1,6}\s+", para_text)
-                start = para.start + (heading.end() if heading else 0)
-                if self._statement_like(text[start:para.end]):
-                    mention = _Mention(start, start, "", "organization", self.orgs[0], self.orgs[0])
-                    out.append(self._make("quote", start, para.end, mention, f"own text ({self.kind})"))
+                # the document's own words; headings, italic-only lines (editor's notes), greetings
+                # and sign-offs are not statements
+                if self._statement_like(para_text):
+                    out.append(self._own_text(para.start, para.end))
+                    for s_start, s_end in sentences:
+                        frame = self._frame(s_start, s_end, [])
+                        if _DECLINED.search(frame):
+                            self._reported_and_declined(s_start, s_end, frame, out)
                 self._track(para_text)
                 continue
             for s_start, s_end in sentences:
@@ -644,6 +647,8 @@ class Extractor:
                         previous = a
                     if mention is not None:
                         last_quote = (mention, (cue or "").removesuffix(" (continued)"), para_index)
+                elif primary and self._statement_like(text[s_start:s_end]):
+                    out.append(self._own_text(s_start, s_end))  # its own words beside a quote
                 else:
                     self._reported_and_declined(s_start, s_end, frame, out)
                 stripped = frame.rstrip()
@@ -672,6 +677,11 @@ class Extractor:
         between = self.text[a.end:b.start]
         return len(between) <= 4 and "\n" in between
 
+    def _own_text(self, start: int, end: int) -> Attribution:
+        """A primary document's own words: the organisation's, whoever typed them."""
+        mention = _Mention(start, start, "", "organization", self.orgs[0], self.orgs[0])
+        return self._make("quote", start, end, mention, f"own text ({self.kind})")
+
     def _context(self, frame: str) -> str | None:
         """``earlier incident`` or ``internal document`` when the sentence says the words belong to
         one; such words are never this incident's public statement."""
@@ -690,7 +700,7 @@ class Extractor:
         """A paragraph of a primary document that states something: not an italic editor's note,
         a subject line, a greeting or a sign-off ("Thank you for shopping with us,")."""
         para = para.strip()
-        return not (re.fullmatch(r"[*_].*[*_]", para) or re.match(r"(?i)(?:subject|re|from|to|date):", para)
+        return not (re.fullmatch(r"[*_].*[*_]", para) or re.match(r"(?i)(?:subject|re|from|to|date):|#", para)
                     or para.endswith((",", ":")) or len(para.split()) < 5)
 
     def _letter_like(self, para: str) -> bool:
@@ -702,6 +712,9 @@ class Extractor:
         declined = _DECLINED.search(frame)
         if declined:
             mentions = [m for m in self._mentions(frame, s_start) if m.end <= s_start + declined.start()]
+            if not mentions and self.kind in PRIMARY_KINDS and self.orgs and re.match(r"\s*(?:We|we)\b", frame):
+                mentions = [_Mention(s_start, s_start + 2, frame.strip()[:2], "organization", self.orgs[0],
+                                     self.orgs[0])]
             if mentions:
                 topic = (next((name for name, pattern in _TOPICS if pattern.search(frame[declined.end():])), None)
                          or next((name for name, pattern in _TOPICS if pattern.search(frame[:declined.start()])),
@@ -725,7 +738,8 @@ class Extractor:
             stop = re.search(r",\s+(?:but|and|and yet|though|although|while|which)\b|;|\s[—–]\s|—|$", rest)
             clause_end = clause_start + (stop.start() if stop else len(rest))
             clause = frame[clause_start:clause_end].rstrip(" .,")
-            if len(clause.split()) < 3 or re.match(r"(?:to|on|in|at|for|with|about|from|by|of|into)\b", clause):
+            if len(clause.split()) < 3 or (re.match(r"(?:to|on|in|at|for|with|about|from|by|of|into)\b", clause)
+                                           and not re.match(r"about\s+\d", clause)):
                 continue  # "wrote to shoppers on Monday" reports no words
             start = s_start + clause_start
             out.append(self._make("reported", start, start + len(clause), mentions[-1],
