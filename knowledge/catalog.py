@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from knowledge.records import Attribution, Source
+from knowledge.records import Attribution, Source, SourceMeta
 
 #: Migration ``i`` brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -121,6 +121,16 @@ class Catalog:
     def get(self, source_id: str) -> Source | None:
         row = self._db.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
         return self._source(row) if row else None
+
+    def meta(self, source_id: str) -> SourceMeta | None:
+        """A stored source's metadata (reads no text), or None."""
+        row = self._db.execute("SELECT title, url, publisher, date, kind, organizations FROM sources WHERE id = ?",
+                               (source_id,)).fetchone()
+        if row is None:
+            return None
+        return SourceMeta(title=row["title"], url=row["url"], publisher=row["publisher"],
+                          date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
+                          kind=row["kind"], organizations=json.loads(row["organizations"]))
 
     def content_hash(self, source_id: str) -> str | None:
         row = self._db.execute("SELECT content_hash FROM sources WHERE id = ?", (source_id,)).fetchone()

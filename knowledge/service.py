@@ -88,10 +88,15 @@ class KnowledgeBase:
 
     def _prepare(self, doc: LoadedDocument, override: SourceMeta, now: dt.datetime) -> _Prepared | None:
         meta = doc.meta.merged(override)
-        if meta.kind is None:
-            meta = meta.model_copy(update={"kind": "article"})
         locator = meta.url or doc.locator
         source_id = source_id_for(locator)
+        stored = self.catalog.meta(source_id)
+        if stored is not None:
+            # what neither the file nor the command line says stays as an earlier ingest left it
+            # (an --org given once is not lost by re-ingesting without it)
+            meta = stored.model_copy(update={"title": None}).merged(meta)  # a derived title is derived again
+        if meta.kind is None:
+            meta = meta.model_copy(update={"kind": "article"})
         digest = content_hash(doc.text, meta)
         previous = self.catalog.content_hash(source_id)
         if previous == digest:
@@ -119,11 +124,13 @@ class KnowledgeBase:
         prepared: dict[str, _Prepared] = {}
         for doc, override in docs:
             item = self._prepare(doc, override, now)
-            source_id = source_id_for((doc.meta.merged(override).url) or doc.locator)
             if item is None:
-                report.unchanged.append(source_id)
-            else:
-                prepared[item.source.id] = item  # a later duplicate of the same source wins
+                report.unchanged.append(source_id_for(doc.meta.merged(override).url or doc.locator))
+                continue
+            if item.source.id in prepared:
+                raise SourceError(doc.locator, f"is the same source as {prepared[item.source.id].source.locator} "
+                                               f"(same URL {item.source.url}); give each source its own --url")
+            prepared[item.source.id] = item
         if not prepared:
             return report
         before = {sid: self.vectors.ids(sid) for sid in prepared}
