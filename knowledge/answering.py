@@ -120,6 +120,23 @@ def matches(text: str, terms: Sequence[str]) -> int:
     return found
 
 
+def _finding(qtype: str, terms: Sequence[str], org: str, answer: Answer) -> str | None:
+    """One sentence on whether the organisation's words touch the question's terms (yes/no and
+    factual questions only): the statements that do are listed first; none is said plainly."""
+    words = [t for t in terms if t not in ("count", "timing", "cause", "data", "regions", "regulators")]
+    if qtype not in ("yes_no", "fact") or not (words or terms):
+        return None
+    hits = sum(1 for st in answer.statements if matches(st.text, terms))
+    hits += sum(1 for r in answer.reported if matches(r.text, terms))
+    about = ", ".join(f"“{w}”" for w in words) or "this"
+    if hits:
+        return f"{hits} of the quoted or reported words of {org} touch {about}; they are listed first."
+    declined = [d for d in answer.not_disclosed if d.topic and d.topic in terms]
+    if declined:
+        return f"No words of {org} in the index answer this; sources say it did not disclose it."
+    return f"None of the words of {org} in the index mention {about}."
+
+
 class Answerer:
     """Builds :class:`~knowledge.records.Answer` records.
 
@@ -158,7 +175,7 @@ class Answerer:
             wanted = f"{organization!r} is not an organisation in the index" if organization else \
                 "the question names no organisation the index knows"
             listing = ", ".join(known) if known else "none; ingest some sources first"
-            return Answer(question=question, organization=organization, abstained=True,
+            return Answer(question=question, organization=None, abstained=True,
                           reason=f"{wanted} (known: {listing})",
                           sources=[s.ref() for s in self._sources_of(hits)])
         source_ids = [sid for sid, orgs in self.catalog.organizations_by_source().items()
@@ -237,10 +254,11 @@ class Answerer:
         if general:
             answer.statements.sort(key=lambda st: (not st.primary, -len(st.sources),
                                                    st.first_date is None, st.first_date or 0))
+        answer.finding = _finding(qtype, terms, org, answer)
         shown = {i.source.id for i in answer.quotes + answer.reported + declined + answer.others}
         if not answer.quotes and not answer.reported and not (qtype == "others" and answer.others):
             answer.abstained = True
-            answer.reason = (f"nothing in the index gives {org}'s own words on this"
+            answer.reason = (f"nothing in the index gives the own words of {org} on this"
                              if sources else f"no indexed source is about {org}")
             answer.sources = [s.ref() for s in sources.values()][:5]
         else:

@@ -19,6 +19,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pydantic import ValidationError
+
 from knowledge.errors import KnowledgeError, SourceError
 from knowledge.loaders import make_meta
 from knowledge.records import SOURCE_KINDS, Answer, AnswerItem, SourceRef, Statement
@@ -97,6 +99,8 @@ def render_answer(answer: Answer) -> Group:
     n = len(answer.statements)
     title = f"What {org} said — {n} statement{'s' * (n != 1)}, {n_sources} source{'s' * (n_sources != 1)}"
     body = [_statement(st) for st in answer.statements] or [Text("No direct quotes.", style="dim")]
+    if answer.finding:
+        blocks.append(Text(answer.finding, style="bold"))
     blocks.append(Panel(Group(*_numbered(body)), title=Text(title, style="bold"), title_align="left"))
     if answer.reported:
         blocks.append(Panel(Group(*_numbered([_item(r, quoted=False) for r in answer.reported])),
@@ -318,8 +322,18 @@ def configure_logging(level: str) -> None:
 def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> int:
     """Run one command; returns the process exit code (0 ok, 1 failed, 2 usage or configuration)."""
     args = build_parser(extra).parse_args(argv)
-    env_file = args.env_file if Path(args.env_file).is_file() else None
-    settings = load_settings(env_file)
+    env_file: str | None = args.env_file
+    if not Path(args.env_file).is_file():
+        if args.env_file != ".env":
+            print(f"error: settings file {args.env_file} not found", file=sys.stderr)
+            return 2
+        env_file = None
+    try:
+        settings = load_settings(env_file)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"error: invalid setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}", file=sys.stderr)
+        return 2
     if args.data_dir is not None:
         settings.knowledge.data_dir = args.data_dir
     configure_logging(settings.log.level)
@@ -327,6 +341,9 @@ def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> in
         return int(args.run(settings, args))
     except KnowledgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a data folder that is a file, a disk that is full
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
 
 

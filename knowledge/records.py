@@ -194,6 +194,9 @@ class Answer(BaseModel):
     others: list[AnswerItem] = Field(default_factory=list)
     not_disclosed: list[NotDisclosed] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)
+    finding: str | None = Field(default=None, description=(
+        "For a yes/no or factual question: whether any of the organisation's words use the "
+        "question's terms, in one sentence."))
     abstained: bool = False
     reason: str | None = None
     dropped_unverified: int = 0

@@ -190,9 +190,15 @@ class KnowledgeBase:
             SourceNotFoundError: no source, or several, match.
         """
         ids = self.catalog.match_ids(source_id.strip())
+        if not ids:  # a URL or a file path names a source too
+            for locator in (source_id.strip(), str(Path(source_id).expanduser().resolve())):
+                if self.catalog.content_hash(source_id_for(locator)) is not None:
+                    ids = [source_id_for(locator)]
+                    break
         if len(ids) != 1:
             what = "no indexed source has" if not ids else f"{len(ids)} sources match"
-            raise SourceNotFoundError(f"{what} id {source_id!r}; run 'disclosure-bot sources' to list them")
+            raise SourceNotFoundError(f"{what} id, URL or path {source_id!r}; run 'disclosure-bot sources' "
+                                      "to list them")
         source = self.catalog.get(ids[0])
         assert source is not None
         return source
