@@ -54,7 +54,15 @@ def find_organization(question: str, known: Sequence[str]) -> str | None:
                 if best is None or len(alias) > best[0]:
                     best = (len(alias), org)
                 break
-    return best[1] if best else None
+    if best:
+        return best[1]
+    # "the council", "the bank": the one known organisation whose name ends in that word
+    for m in re.finditer(r"\bthe\s+([a-z]+)\b", question, re.IGNORECASE):
+        word = m.group(1).casefold()
+        named = [org for org in known if org.split() and org.split()[-1].casefold() in (word, word + "s")]
+        if len(named) == 1:
+            return named[0]
+    return None
 
 
 def diversify(hits: Sequence[ChunkHit], k: int) -> list[ChunkHit]:

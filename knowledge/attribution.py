@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 9
+EXTRACTOR_VERSION = 11
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ _CUE_VERBS = (
     "said|says|say|told|tells|wrote|writes|stated|states|added|adds|confirmed|confirms|explained|"
     "explains|noted|notes|announced|announces|acknowledged|acknowledges|admitted|admits|claimed|claims|"
     "insisted|insists|warned|written|warns|reads|read|informed|informs|informing|telling|saying|stating|"
-    "explaining|warning|blamed|blames|blaming|described|describes|describing|called|calls|cited|cites|"
+    "explaining|warning|blamed|blames|blaming|described|describes|describing|describe|called|calls|cited|cites|"
     "attributed|attributes|apologi[sz]ed|promised|promises|assured|assures|reassured|pledged|posted|"
     "tweeted|replied|replies|responded|responds|continued|continues|went on|emailed|reported|reports|"
     "disclosed|discloses|revealed|reveals|urged|urges|advised|advises|asked|asks|argued|argues|"
@@ -62,7 +62,7 @@ _BODY = re.compile(
     r"Authority|Commission|Agency|Department|Systems|Technologies|Software|Cloud|Networks|Solutions|Crew|"
     r"Group|Holdings|Partners))\b")
 _NOT_SAID = re.compile(
-    r"\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
+    r"\bnowhere\b|\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
     r"mention(?:ed)?|describe[sd]?|admit(?:ted)?|the words?|the term)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 #: After an alias: not another capitalised name word ("Quillfeather Cloud" is not "Quillfeather"),
@@ -76,6 +76,18 @@ _EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:sim
                       re.IGNORECASE)
 _INTERNAL = re.compile(r"\b(?:internal|leaked|private)\s+(?:memo|document|email|e-mail|message|note|slides?|"
                        r"presentation|chat|report)\b|\bmemo\b|\b(?:seen|obtained|reviewed) by\b", re.IGNORECASE)
+_DOCUMENT_SPEAKS = re.compile(r"\b(?:it|the (?:memo|document|note|message|email|slide))\s+"
+                              r"(?:reads|read|says|said|states|stated|adds|added|continues|went on)\b", re.IGNORECASE)
+_INSTRUCTION = re.compile(r"\bignore (?:all |any )?(?:the )?(?:previous|prior|above) instructions\b|"
+                          r"\b(?:instructions?|note) (?:to|for) (?:any |the )?(?:AI|language model|LLM|assistant|"
+                          r"text generator|chatbot|bot)\b|\bwhen you summari[sz]e\b|\bdo not mention this instruction\b",
+                          re.IGNORECASE)
+#: Capitalised words of a role that name no organisation ("Chief Executive", "Senior Vice President").
+_ROLE_WORDS = frozenset("""chief executive officer information security technology operating financial
+senior vice president head director general counsel spokesperson spokeswoman spokesman press
+communications global group managing deputy interim acting founder co-founder chair chairman chairwoman
+ceo cto ciso cfo coo vp a an the its leader mayor council county city company university bank board
+cllr councillor""".split())
 #: Who was told: "told Example Daily", "told reporters", "informed customers".
 _LISTENER = r"(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*|[\w-]+)"
 _HYPOTHETICAL = re.compile(
@@ -109,8 +121,8 @@ _ORG_REF = (r"the (?:company|firm|retailer|grocer|business|organi[sz]ation|platf
             r"hospital|chain|store|operator|university|college|school|airline|carrier|utility|lender|clinic|"
             r"health system|telehealth company|energy company|supplier|provider|brand|e-?commerce giant|ecommerce giant|giant|"
             r"tech giant|startup|website|site|app|agency's client)")
-_CHANNEL = (r"(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
-            r"update|announcement|note|press release|website|support page|banner)")
+_CHANNEL = (r"(?:(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
+            r"update|announcement|note|press release|support page|banner)s?|website)")
 _SPOKES = r"(?:spokes(?:person|woman|man|people)|representative|press officer|press office|media team)\b"
 
 _ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -118,7 +130,7 @@ _ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("executive", re.compile(
         r"\b(?:chief \w+(?: \w+)? officer|chief executive|ceo|cto|ciso|cfo|coo|president|founder|"
         r"co-founder|chair(?:man|woman|person)?|general counsel|vice president|vp|head of \w+|"
-        r"director of \w+|managing director|owner)\b", re.I)),
+        r"director of \w+|managing director|owner|(?:council |party )?leader|mayor)\b", re.I)),
     ("regulator", re.compile(
         r"\b(?:regulators?|commissioner|commission|authority|attorney general|attorneys general|ombudsman|"
         r"watchdog|agency|data protection|supervisor|ico|ftc|sec|department|ministry|inspector)\b", re.I)),
@@ -141,7 +153,7 @@ _OTHER_ORG_WORDS = re.compile(
     r"Inc|Corp|Ltd|LLC|plc|Labs?|Group|Bank|University|Institute|Association|Foundation|Times|Daily|News|"
     r"Post|Journal|Blog)\b")
 
-_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Sir|Dame)\.?\s+)?(?:[A-Z][\w’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]+|[A-Z]\.|de|van|von|da|del|la|le|bin)){1,3}"
+_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Sir|Dame|Cllr|Councillor)\.?\s+)?(?:[A-Z][\w’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]+|[A-Z]\.|de|van|von|da|del|la|le|bin)){1,3}"
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Inc|Corp|Ltd|Co|Jr|Sr|vs|etc|No|"
                      r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|e\.g|i\.e)|\b[A-Z])\.$")
 
@@ -297,9 +309,10 @@ class Extractor:
     """
 
     def __init__(self, text: str, kind: str, organizations: Sequence[str],
-                 published: dt.date | None = None) -> None:
+                 published: dt.date | None = None, publisher: str | None = None) -> None:
         self.text = text
         self.published = published
+        self.publisher = publisher
         self.kind = kind
         self.orgs = list(organizations)
         alias_parts = []
@@ -311,6 +324,7 @@ class Extractor:
         alias_parts.sort(key=len, reverse=True)
         self._org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b{_NOT_ANOTHER_NAME}")
                         if alias_parts else None)
+        self._internal_recent = False  # the last sentences were about a memo: "it reads" is the memo
         self._people: dict[str, _Mention] = {}  # surname -> the person's first full mention
         self._last_org: str | None = self.orgs[0] if self.orgs else None
         #: what "the company" and "it" refer to: (name, organisation of the source or None)
@@ -346,7 +360,8 @@ class Extractor:
             add(m.start("name"), m.end("role"), role, m.group("name"), org)
         for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w-]+\s+)?(?i:security researcher|researcher|analyst|"
                              rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
-                             rf"chief executive|ceo|cto|ciso|president|founder|lawyer|consultant|director)"
+                             rf"chief (?:\w+ ){{1,3}}officer|chief executive|ceo|cto|ciso|president|founder|lawyer|"
+                             rf"consultant|director|leader|mayor|chair(?:man|woman)?)"
                              rf")\s+(?P<name>{_NAME})", frame):
             name = m.group("name")
             if self._resolve_org_word(name.split()[0]):
@@ -474,7 +489,9 @@ class Extractor:
                     org = self._org_for_phrase(role_text) or (
                         self._last_org if re.search(r"\b(?:its|the company|our)\b", role_text) else None)
                     names_other = re.search(r"[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s\b|\b(?:at|of|for|with)\b",
-                                            role_text)
+                                            role_text) or any(
+                        w.casefold() not in _ROLE_WORDS and self._resolve_org_word(w) is None
+                        for w in re.findall(r"\b[A-Z][\w&-]+", role_text))
                     if org is None and not names_other:
                         org = self._last_org if len(self.orgs) == 1 else None
                     if org is None:
@@ -595,11 +612,15 @@ class Extractor:
                 spans[0].continued = True
             paragraphs.append(_Paragraph(p_start, p_end, spans))
             carry = open_at_end
-        primary = self.kind in PRIMARY_KINDS and bool(self.orgs)
+        # a notice or statement published by someone else (a regulator's notice about the
+        # organisation) is not the organisation's own text; a filing is, wherever it is published
+        primary = self.kind in PRIMARY_KINDS and bool(self.orgs) and (
+            self.kind == "filing" or not self.publisher or canonical_organization(self.publisher, self.orgs)
+            is not None)
         block_speaker: tuple[_Mention | None, str | None] | None = None
         previous: Attribution | None = None  # the last quote, which a continued quote may extend
         prev_sentence_colon: tuple[_Mention | None, str | None] | None = None
-        last_quote: tuple[_Mention, str, int] | None = None
+        last_quote: tuple[_Mention, str, int, str | None] | None = None
         for para_index, para in enumerate(paragraphs):
             sentences = _sentence_bounds(text, para.start, para.end, para.quotes)
             para_text = text[para.start:para.end]
@@ -611,9 +632,17 @@ class Extractor:
                     out.append(self._make("quote", para.start, para.end, mention, cue))
                     continue
                 block_speaker = None
+            if _INSTRUCTION.search(para_text):
+                # a page's words aimed at a text generator are data, never anyone's statement
+                for q in para.quotes:
+                    out.append(self._make("quote", q.start, q.end, None, None).model_copy(
+                        update={"context": "instruction to a text generator"}))
+                continue
+            if para_index and para.start - paragraphs[para_index - 1].end > 1:
+                self._internal_recent = False  # a memo's "it" does not reach past the paragraph
             if primary and not para.quotes:
-                # the document's own words; headings, italic-only lines (editor's notes), greetings
-                # and sign-offs are not statements
+                # the document's own words; headings, subject lines, greetings and sign-offs are not
+                # statements
                 if self._statement_like(para_text):
                     out.append(self._own_text(para.start, para.end))
                     for s_start, s_end in sentences:
@@ -628,14 +657,20 @@ class Extractor:
                 frame = self._frame(s_start, s_end, quotes)
                 anchors = [x - s_start for q in quotes for x in (q.open_mark, q.close_mark)]
                 mention, cue = self._attribute(frame, s_start, anchors)
-                if quotes:
+                if quotes and primary and mention is None and self._statement_like(text[s_start:s_end]):
+                    # in its own document, a sentence with quote marks and no speaker is its own
+                    # ('Fenwick & Hale Insurance ("Fenwick & Hale") is writing ...')
+                    out.append(self._own_text(s_start, s_end))
+                elif quotes:
                     if mention is None and prev_sentence_colon is not None and quotes[0].open_mark - s_start < 3:
                         mention, cue = prev_sentence_colon
                     if mention is None and last_quote is not None and len(frame.split()) < 3 and \
                             para_index - last_quote[2] <= 1 and _HYPOTHETICAL.search(frame) is None:
                         # a whole sentence in quotes right after an attributed quote continues it
                         mention, cue = last_quote[0], f"{last_quote[1]} (continued)"
-                    context = self._context(frame)
+                        context = last_quote[3]
+                    else:
+                        context = self._context(frame)
                     for q in quotes:
                         a = self._make("quote", q.start, q.end, mention, cue)
                         if context:
@@ -646,7 +681,7 @@ class Extractor:
                         out.append(a)
                         previous = a
                     if mention is not None:
-                        last_quote = (mention, (cue or "").removesuffix(" (continued)"), para_index)
+                        last_quote = (mention, (cue or "").removesuffix(" (continued)"), para_index, context)
                 elif primary and self._statement_like(text[s_start:s_end]):
                     out.append(self._own_text(s_start, s_end))  # its own words beside a quote
                 else:
@@ -663,6 +698,8 @@ class Extractor:
                 else:
                     prev_sentence_colon = None
                 self._track(self._frame(s_start, s_end, quotes, keep_relative=True))
+                if _INTERNAL.search(frame):
+                    self._internal_recent = True
         # continued quotes without attribution of their own take the attribution of the next part
         for i in range(len(out) - 2, -1, -1):
             a, b = out[i], out[i + 1]
@@ -685,7 +722,7 @@ class Extractor:
     def _context(self, frame: str) -> str | None:
         """``earlier incident`` or ``internal document`` when the sentence says the words belong to
         one; such words are never this incident's public statement."""
-        if _INTERNAL.search(frame):
+        if _INTERNAL.search(frame) or (self._internal_recent and _DOCUMENT_SPEAKS.search(frame)):
             return "internal document"
         if _EARLIER.search(frame):
             return "earlier incident"
@@ -697,10 +734,10 @@ class Extractor:
 
     @staticmethod
     def _statement_like(para: str) -> bool:
-        """A paragraph of a primary document that states something: not an italic editor's note,
+        """A paragraph of a primary document that states something: not a heading,
         a subject line, a greeting or a sign-off ("Thank you for shopping with us,")."""
         para = para.strip()
-        return not (re.fullmatch(r"[*_].*[*_]", para) or re.match(r"(?i)(?:subject|re|from|to|date):|#", para)
+        return not (re.match(r"(?i)(?:subject|re|from|to|date):|#", para)
                     or para.endswith((",", ":")) or len(para.split()) < 5)
 
     def _letter_like(self, para: str) -> bool:
@@ -760,7 +797,7 @@ class Extractor:
 
 
 def extract_attributions(text: str, kind: str, organizations: Sequence[str],
-                         published: dt.date | None = None) -> list[Attribution]:
+                         published: dt.date | None = None, publisher: str | None = None) -> list[Attribution]:
     """Extract quotes, reported speech and non-disclosure evidence from a source's text.
 
     Args:
@@ -768,8 +805,10 @@ def extract_attributions(text: str, kind: str, organizations: Sequence[str],
         kind: the source's kind.
         organizations: organisations from the source's metadata.
         published: the source's date; a quote set in an earlier year is marked ``earlier incident``.
+        publisher: who published it; a notice or statement published by someone other than its
+            organisations is not their own text.
 
     Returns:
         Attributions in text order; for each, ``text[a.start:a.end] == a.text``.
     """
-    return Extractor(text, kind, organizations, published).extract()
+    return Extractor(text, kind, organizations, published, publisher).extract()

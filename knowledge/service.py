@@ -106,7 +106,8 @@ class KnowledgeBase:
                         kind=meta.kind, organizations=meta.organizations, locator=locator,
                         content_hash=digest, ingested_at=now, text=doc.text)
         chunks = self.chunker.split(source_id, doc.text)
-        attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date)
+        attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date,
+                                            source.publisher)
         return _Prepared(source, chunks, attributions, "added" if previous is None else "updated")
 
     def ingest_documents(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
