@@ -56,13 +56,21 @@ def find_organization(question: str, known: Sequence[str]) -> str | None:
                 break
     if best:
         return best[1]
-    # "the council", "the bank": the one known organisation whose name ends in that word
+    # "the council", "the bank": the one known organisation whose name ends in that kind of body
     for m in re.finditer(r"\bthe\s+([a-z]+)\b", question, re.IGNORECASE):
-        word = m.group(1).casefold()
-        named = [org for org in known if org.split() and org.split()[-1].casefold() in (word, word + "s")]
+        endings = _INSTITUTIONS.get(m.group(1).casefold(), ())
+        named = [org for org in known if org.split() and org.split()[-1].casefold() in endings]
         if len(named) == 1:
             return named[0]
     return None
+
+
+#: "the council" in a question is the one known organisation whose name ends in one of these words.
+_INSTITUTIONS: dict[str, tuple[str, ...]] = {
+    "council": ("council",), "bank": ("bank",), "university": ("university",), "college": ("college",),
+    "school": ("school",), "hospital": ("hospital",), "airline": ("airlines", "airline", "airways"),
+    "insurer": ("insurance",), "utility": ("energy", "water", "power"), "agency": ("agency",),
+}
 
 
 def diversify(hits: Sequence[ChunkHit], k: int) -> list[ChunkHit]:

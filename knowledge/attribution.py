@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 11
+EXTRACTOR_VERSION = 12
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -161,7 +161,8 @@ _OPEN_DOUBLE = "“„‟«"
 _CLOSE_DOUBLE = "”»"
 _GENERIC_SUFFIXES = re.compile(
     r"(?:,?\s+(?:inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|llc|plc|group|"
-    r"holdings|market|markets|bank|services|technologies|technology)|\.com)$", re.I)
+    r"holdings|market|markets|bank|services|technologies|technology|insurance|games|airlines|airways|energy|"
+    r"health|healthcare|stores|retail|media|studios|software)|\.com)$", re.I)
 _COMMON_WORDS = frozenset({"the", "a", "an", "new", "first", "general", "united", "american", "national",
                            "global", "international", "best", "home", "city", "data"})
 
@@ -358,7 +359,7 @@ class Extractor:
                                m.group("name"), org)
             self._remember_person(mention)
             add(m.start("name"), m.end("role"), role, m.group("name"), org)
-        for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w-]+\s+)?(?i:security researcher|researcher|analyst|"
+        for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w-]*(?:\s+(?:&\s+)?[A-Z][\w-]*)*\s+)?(?i:security researcher|researcher|analyst|"
                              rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
                              rf"chief (?:\w+ ){{1,3}}officer|chief executive|ceo|cto|ciso|president|founder|lawyer|"
                              rf"consultant|director|leader|mayor|chair(?:man|woman)?)"
