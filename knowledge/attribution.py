@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 12
+EXTRACTOR_VERSION = 13
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -404,7 +404,7 @@ class Extractor:
             else:
                 add(m.start(), m.end(), "channel", org, org)
         # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
-        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z][\w’'.&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'.&-]*)*)"
+        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z][\w’'.&-]*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?[A-Z][\w’'.&-]*)*)"
                              rf"(?=\s+(?:{_CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
                              rf"had|could|will|does|never)\b|[’']s\s+{_CHANNEL})", frame):
             name = m.group("n")
@@ -461,9 +461,10 @@ class Extractor:
             if person is not None:
                 add(m.start(), m.end(), person.role, person.speaker, person.org)
         found.sort(key=lambda x: x.start)
-        people = [x for x in found if x.role in _PERSON_ROLES]
-        if people:
-            self._last_person = people[-1]
+        # "he" or "she" in a later sentence is the last person named (not "the authority")
+        named = [x for x in found if x.speaker and x.speaker in self._people]
+        if named:
+            self._last_person = named[-1]
         return found
 
     def _other_role(self, name: str) -> str:
