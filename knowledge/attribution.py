@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 13
+EXTRACTOR_VERSION = 14
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -135,7 +135,8 @@ _ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:regulators?|commissioner|commission|authority|attorney general|attorneys general|ombudsman|"
         r"watchdog|agency|data protection|supervisor|ico|ftc|sec|department|ministry|inspector)\b", re.I)),
     ("lawmaker", re.compile(r"\b(?:senator|sen\.|congress(?:man|woman|member)?|representative|rep\.|"
-                            r"lawmakers?|mp|member of parliament|legislator|assemblymember)\b", re.I)),
+                            r"lawmakers?|mp|member of parliament|legislator|assemblymember|councill?or|"
+                            r"governor|minister)\b", re.I)),
     ("attacker", re.compile(r"\b(?:hackers?|attackers?|threat actors?|criminals?|gang|extortionists?|"
                             r"ransomware group|leaker)\b", re.I)),
     ("expert", re.compile(r"\b(?:researchers?|analysts?|experts?|professor|consultant|specialist|"
@@ -362,7 +363,8 @@ class Extractor:
         for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w-]*(?:\s+(?:&\s+)?[A-Z][\w-]*)*\s+)?(?i:security researcher|researcher|analyst|"
                              rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
                              rf"chief (?:\w+ ){{1,3}}officer|chief executive|ceo|cto|ciso|president|founder|lawyer|"
-                             rf"consultant|director|leader|mayor|chair(?:man|woman)?)"
+                             rf"consultant|director|leader|mayor|chair(?:man|woman)?|mp|member of parliament|"
+                             rf"councill?or|representative|rep\.|congress(?:man|woman)|governor|minister)"
                              rf")\s+(?P<name>{_NAME})", frame):
             name = m.group("name")
             if self._resolve_org_word(name.split()[0]):
@@ -411,7 +413,10 @@ class Extractor:
             if self._resolve_org_word(name) or name in self._people or name in ("I", "It", "He", "She",
                                                                                   "They", "We", "The"):
                 continue
-            add(m.start(), m.end(), self._other_role(name), name, None)
+            role = self._other_role(name)
+            if role == "person" and re.fullmatch(_NAME, name):  # "Dr. Felix Orrin, who teaches ..., said"
+                self._remember_person(_Mention(base + m.start("n"), base + m.end("n"), name, "person", name, None))
+            add(m.start(), m.end(), role, name, None)
         for m in re.finditer(rf"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
                              rf"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
             name = m.group("n")
