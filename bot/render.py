@@ -344,6 +344,8 @@ def render_answer(answer: Answer) -> list[discord.Embed]:
     summary = _summary(answer)
     if summary:
         description += f"\n{summary}"
+    if answer.finding:
+        description += f"\n**{fit(answer.finding, ERROR_LINE_MAX)}**"
     if not answer.quotes:
         who = organization or "the organisation"
         description += f"\nNo verbatim quote from {fit(who, LABEL_MAX)} was found in the index."
