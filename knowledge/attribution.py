@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 14
+EXTRACTOR_VERSION = 16
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -68,7 +68,8 @@ _RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 #: After an alias: not another capitalised name word ("Quillfeather Cloud" is not "Quillfeather"),
 #: unless it is a role ("Harborline Chief Executive").
 _NOT_ANOTHER_NAME = (r"(?!\s+(?!(?:Chief|CEO|CTO|CISO|President|Executive|Spokes\w*|Vice|Head|General|Director|"
-                     r"Security|Customer|Customers|Team|Staff|Board|Said|Says|Told|Wrote)\b)[A-Z][a-z])")
+                     r"Security|Customer|Customers|Team|Staff|Board|Said|Says|Told|Wrote|Help|Centre|Center|"
+                     r"Newsroom|Blog|News|Press|Status|Support|Media|Investor|Relations|Communications)\b)[A-Z][a-z])")
 _YEAR = re.compile(r"\b(?i:in|back in|during|after|since|of)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
                    r"(19\d\d|20\d\d)\b")
 _EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:similar|previous|prior|earlier|separate|"
@@ -87,7 +88,8 @@ _ROLE_WORDS = frozenset("""chief executive officer information security technolo
 senior vice president head director general counsel spokesperson spokeswoman spokesman press
 communications global group managing deputy interim acting founder co-founder chair chairman chairwoman
 ceo cto ciso cfo coo vp a an the its leader mayor council county city company university bank board
-cllr councillor""".split())
+cllr councillor trust safety operations engineering product marketing data privacy legal compliance risk
+people customer customers member members patient patients care infrastructure platform and of for""".split())
 #: Who was told: "told Example Daily", "told reporters", "informed customers".
 _LISTENER = r"(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*|[\w-]+)"
 _HYPOTHETICAL = re.compile(
@@ -138,7 +140,8 @@ _ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                             r"lawmakers?|mp|member of parliament|legislator|assemblymember|councill?or|"
                             r"governor|minister)\b", re.I)),
     ("attacker", re.compile(r"\b(?:hackers?|attackers?|threat actors?|criminals?|gang|extortionists?|"
-                            r"ransomware group|leaker)\b", re.I)),
+                            r"(?:ransomware|hacking|criminal|extortion) (?:group|gang|crew)|the group|the crew|"
+                            r"leaker)\b", re.I)),
     ("expert", re.compile(r"\b(?:researchers?|analysts?|experts?|professor|consultant|specialist|"
                           r"lawyer|attorney|advocate|academic|investigator|engineer|scientist|"
                           r"fellow|critic|critics|observers?)\b", re.I)),
@@ -147,6 +150,7 @@ _ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("person", re.compile(r"\b(?:shoppers?|witness(?:es)?|(?:former )?employees?|insiders?|whistleblowers?|"
                           r"sources? familiar)\b", re.I)),
 )
+_ROLE_KINDS_BY_NAME = dict(_ROLE_KINDS)
 _PERSON_ROLES = frozenset({"expert", "person", "regulator", "lawmaker", "attacker", "reporter",
                            "spokesperson_other", "spokesperson", "executive"})
 _OTHER_ORG_WORDS = re.compile(
@@ -155,6 +159,8 @@ _OTHER_ORG_WORDS = re.compile(
     r"Post|Journal|Blog)\b")
 
 _NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Sir|Dame|Cllr|Councillor)\.?\s+)?(?:[A-Z][\w’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]+|[A-Z]\.|de|van|von|da|del|la|le|bin)){1,3}"
+#: A transcript turn's label: "**Dana Park:**", "Dana Park:", "A:", "**Q:**".
+_TURN = re.compile(rf"\s*\**\s*(?:(?P<qa>[QA])|(?P<name>{_NAME}|[A-Z][\w’'-]+))\s*:\s*\**\s*")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Inc|Corp|Ltd|Co|Jr|Sr|vs|etc|No|"
                      r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|e\.g|i\.e)|\b[A-Z])\.$")
 
@@ -326,7 +332,10 @@ class Extractor:
         alias_parts.sort(key=len, reverse=True)
         self._org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b{_NOT_ANOTHER_NAME}")
                         if alias_parts else None)
-        self._internal_recent = False  # the last sentences were about a memo: "it reads" is the memo
+        self._internal_recent = 0  # paragraphs in which "it reads" is still the memo just mentioned
+        self._primary = False
+        self._own_org: str | None = None
+        self._guest: _Mention | None = None  # a transcript's interviewee, who answers the "A:" turns
         self._people: dict[str, _Mention] = {}  # surname -> the person's first full mention
         self._last_org: str | None = self.orgs[0] if self.orgs else None
         #: what "the company" and "it" refer to: (name, organisation of the source or None)
@@ -362,7 +371,8 @@ class Extractor:
             add(m.start("name"), m.end("role"), role, m.group("name"), org)
         for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w-]*(?:\s+(?:&\s+)?[A-Z][\w-]*)*\s+)?(?i:security researcher|researcher|analyst|"
                              rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
-                             rf"chief (?:\w+ ){{1,3}}officer|chief executive|ceo|cto|ciso|president|founder|lawyer|"
+                             rf"chief (?:\w+ ){{1,3}}officer|head of (?:\w+ ){{0,2}}\w+|general counsel|"
+                             rf"chief executive|ceo|cto|ciso|president|founder|lawyer|"
                              rf"consultant|director|leader|mayor|chair(?:man|woman)?|mp|member of parliament|"
                              rf"councill?or|representative|rep\.|congress(?:man|woman)|governor|minister)"
                              rf")\s+(?P<name>{_NAME})", frame):
@@ -401,8 +411,11 @@ class Extractor:
                 add(m.start(), m.end(), "channel", org, org)
                 continue
             name, org = self._last_ref
+            indefinite = re.match(r"(?i)an?\b", m.group(0)) is not None
             if org is None:  # "the post" after "Example Crew said on its leak site"
                 add(m.start(), m.end(), "other_organization", name, None)
+            elif indefinite and not (self._org_re and self._org_re.search(frame)):
+                add(m.start(), m.end(), "unknown", None, None)  # "a post said": whose post?
             else:
                 add(m.start(), m.end(), "channel", org, org)
         # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
@@ -602,8 +615,11 @@ class Extractor:
         if first is not None:
             self._last_org = self._resolve_org_word(first.group(0)) or self._last_org
         body = next((m for m in _BODY.finditer(frame) if not self._resolve_org_word(m.group("n"))), None)
+        attacker = _ROLE_KINDS_BY_NAME["attacker"].search(frame)
+        if attacker is not None and (body is None or attacker.start() < body.start()):
+            body = attacker
         if body is not None and (first is None or body.start() < first.start()):
-            self._last_ref = (body.group("n"), None)
+            self._last_ref = ((body.groupdict().get("n") or body.group(0)), None)
         elif first is not None:
             self._last_ref = (self._last_org, self._last_org)
 
@@ -621,9 +637,13 @@ class Extractor:
             carry = open_at_end
         # a notice or statement published by someone else (a regulator's notice about the
         # organisation) is not the organisation's own text; a filing is, wherever it is published
+        self._find_guest()
         primary = self.kind in PRIMARY_KINDS and bool(self.orgs) and (
-            self.kind == "filing" or not self.publisher or canonical_organization(self.publisher, self.orgs)
-            is not None)
+            self.kind == "filing" or not self.publisher or self._org_for_phrase(self.publisher) is not None)
+        self._primary = primary
+        # whose own text it is: the organisation that published it, else the first one named
+        self._own_org = (self._org_for_phrase(self.publisher) if self.publisher else None) or (
+            self.orgs[0] if self.orgs else None)
         block_speaker: tuple[_Mention | None, str | None] | None = None
         previous: Attribution | None = None  # the last quote, which a continued quote may extend
         prev_sentence_colon: tuple[_Mention | None, str | None] | None = None
@@ -645,8 +665,17 @@ class Extractor:
                     out.append(self._make("quote", q.start, q.end, None, None).model_copy(
                         update={"context": "instruction to a text generator"}))
                 continue
-            if para_index and para.start - paragraphs[para_index - 1].end > 1:
-                self._internal_recent = False  # a memo's "it" does not reach past the paragraph
+            if para_text.lstrip().startswith("#"):
+                heading = re.match(r"\s*#{1,6}\s+", para_text)
+                start = para.start + (heading.end() if heading else 0)
+                if primary and len(text[start:para.end].split()) >= 3:
+                    out.append(self._own_text(start, para.end))
+                last_quote = None  # a headline does not continue anyone's quote
+                continue
+            if self._transcript_turn(para, out):
+                continue
+            if para_index and para.start - paragraphs[para_index - 1].end > 1 and self._internal_recent:
+                self._internal_recent -= 1  # a memo's "it" reaches into the next paragraph, no further
             if primary and not para.quotes:
                 # the document's own words; headings, subject lines, greetings and sign-offs are not
                 # statements
@@ -700,13 +729,15 @@ class Extractor:
                         m = [x for x in self._mentions(frame, s_start) if x.role == "channel"]
                         intro = (m[-1], m[-1].text) if m else (None, None)
                     prev_sentence_colon = intro if intro[0] is not None else None
-                    if intro[0] is not None and s_end == para.end and not quotes:
+                    explicit = intro[0] is not None and (intro[0].role != "channel" or re.match(
+                        r"(?i)(?:its|their|our|the company|[A-Z])", intro[0].text) is not None)
+                    if explicit and s_end == para.end and not quotes:
                         block_speaker = intro
                 else:
                     prev_sentence_colon = None
                 self._track(self._frame(s_start, s_end, quotes, keep_relative=True))
                 if _INTERNAL.search(frame):
-                    self._internal_recent = True
+                    self._internal_recent = 2
         # continued quotes without attribution of their own take the attribution of the next part
         for i in range(len(out) - 2, -1, -1):
             a, b = out[i], out[i + 1]
@@ -719,11 +750,50 @@ class Extractor:
     def _joined(self, a: Attribution, b: Attribution) -> bool:
         """True when ``b`` continues ``a``: the text between them is only a paragraph break."""
         between = self.text[a.end:b.start]
-        return len(between) <= 4 and "\n" in between
+        left_open = self.text[a.end:a.end + 1] in ("\n", "")  # no closing mark: it runs on
+        return left_open and len(between) <= 4 and "\n" in between
+
+    def _transcript_turn(self, para: _Paragraph, out: list[Attribution]) -> bool:
+        """A transcript's turn ("**Dana Park:** …", "A: …") is its speaker's words, as a quote.
+
+        The guest named in "Guest: Name, role, Organisation" answers the "A:" turns; "Q:" turns and
+        unknown single-word labels are not quoted. Returns True when the paragraph was a turn.
+        """
+        text = self.text[para.start:para.end]
+        label = _TURN.match(text)
+        if label is None or self.kind in PRIMARY_KINDS:
+            return False
+        if label.group("qa"):
+            if label.group("qa") == "Q" or self._guest is None:
+                return label.group("qa") == "Q"
+            speaker = self._guest
+        else:
+            name = label.group("name")
+            speaker = self._people.get(name) or self._people.get(name.split()[-1])
+            if speaker is None:
+                if len(name.split()) < 2:
+                    return False
+                speaker = _Mention(para.start, para.start, name, "person", name, None)
+                self._remember_person(speaker)
+        start = para.start + label.end()
+        end = para.end - (len(text) - len(text.rstrip(" *")))
+        if len(self.text[start:end].split()) >= 3:
+            out.append(self._make("quote", start, end, speaker, f"{speaker.speaker} (transcript)"))
+        return True
+
+    def _find_guest(self) -> None:
+        """"Guest: Devin Alcaraz, chief technology officer, Kestrel Mobility" names who answers."""
+        m = re.search(rf"\bGuests?:\s*(?P<name>{_NAME}),\s*(?P<role>[^.;\n*]+)", self.text)
+        if m is None:
+            return
+        role, org = self._classify_role(m.group("role"))
+        self._guest = _Mention(m.start("name"), m.end("name"), m.group("name"), role or "person",
+                               m.group("name"), org)
+        self._remember_person(self._guest)
 
     def _own_text(self, start: int, end: int) -> Attribution:
         """A primary document's own words: the organisation's, whoever typed them."""
-        mention = _Mention(start, start, "", "organization", self.orgs[0], self.orgs[0])
+        mention = _Mention(start, start, "", "organization", self._own_org, self._own_org)
         return self._make("quote", start, end, mention, f"own text ({self.kind})")
 
     def _context(self, frame: str) -> str | None:
@@ -756,9 +826,9 @@ class Extractor:
         declined = _DECLINED.search(frame)
         if declined:
             mentions = [m for m in self._mentions(frame, s_start) if m.end <= s_start + declined.start()]
-            if not mentions and self.kind in PRIMARY_KINDS and self.orgs and re.match(r"\s*(?:We|we)\b", frame):
-                mentions = [_Mention(s_start, s_start + 2, frame.strip()[:2], "organization", self.orgs[0],
-                                     self.orgs[0])]
+            if not mentions and self._primary and re.match(r"\s*(?:We|we)\b", frame):
+                mentions = [_Mention(s_start, s_start + 2, frame.strip()[:2], "organization", self._own_org,
+                                     self._own_org)]
             if mentions:
                 topic = (next((name for name, pattern in _TOPICS if pattern.search(frame[declined.end():])), None)
                          or next((name for name, pattern in _TOPICS if pattern.search(frame[:declined.start()])),
@@ -771,8 +841,10 @@ class Extractor:
                              rf"informing {_LISTENER}|assured {_LISTENER}|claimed|insisted)"
                              rf"(?:\s+(?:in|via|through)\s+(?:a|an|its|the|their)\s+(?:[\w-]+\s+)?{_CHANNEL}"
                              rf"(?:\s+to\s+[\w-]+)?)?(?:\s+on\s+\w+day)?(?:\s+that)?\s+(?=\S)", frame):
-            if _NEGATION.search(frame[max(0, m.start() - 30):m.start()]):
-                continue
+            if _NEGATION.search(frame[max(0, m.start() - 30):m.start()]) or re.search(
+                    r"\b(?:been|be|being|was|were|is|are)\s+$", frame[:m.start()]) or \
+                    re.match(r"told\s+by\b", m.group(0)):
+                continue  # "has been told by the regulator": someone else's words
             head = frame[:m.start()]
             mentions = [x for x in self._mentions(head, s_start) if s_start + m.start() - x.end <= 25]
             if not mentions:

@@ -123,14 +123,18 @@ class KnowledgeBase:
         report = IngestReport()
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         prepared: dict[str, _Prepared] = {}
+        claimed: dict[str, str] = {}  # source id -> the file that claimed it in this call
+        for doc, override in docs:
+            sid = source_id_for(doc.meta.merged(override).url or doc.locator)
+            if sid in claimed and claimed[sid] != doc.locator:
+                raise SourceError(doc.locator, f"has the same URL ({doc.meta.merged(override).url}) as "
+                                               f"{claimed[sid]}; give each source its own --url")
+            claimed[sid] = doc.locator
         for doc, override in docs:
             item = self._prepare(doc, override, now)
             if item is None:
                 report.unchanged.append(source_id_for(doc.meta.merged(override).url or doc.locator))
                 continue
-            if item.source.id in prepared:
-                raise SourceError(doc.locator, f"is the same source as {prepared[item.source.id].source.locator} "
-                                               f"(same URL {item.source.url}); give each source its own --url")
             prepared[item.source.id] = item
         if not prepared:
             return report

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES_DIR
-from knowledge.answering import find_organization
+from knowledge.answering import classify_question, find_organization, matches
 from knowledge.errors import QuestionError
 from knowledge.records import Answer, AnswerItem
 from knowledge.service import KnowledgeBase, source_id_for
@@ -204,8 +204,82 @@ def test_empty_index_abstains(kb: KnowledgeBase) -> None:
     ("What did Lumen Bank Cloud say?", ["Lumen Bank", "Lumen Bank Cloud"], "Lumen Bank Cloud"),
     ("What did Harborliner say?", ["Harborline Market"], None),
     ("What did the market say?", ["Harborline Market"], None),
+    ("Did the council say it would pay?", ["Example County Council", "Harborline Market"], "Example County Council"),
+    ("Did the Council pay?", ["Example County Council"], "Example County Council"),
+    ("What did the airline tell passengers?", ["Northwind Airlines", "Harborline Market"], "Northwind Airlines"),
+    ("What did the airline say?", ["Northwind Airways", "Harborline Market"], "Northwind Airways"),
+    ("What did the bank say?", ["Lumen Bank", "Harborline Market"], "Lumen Bank"),
+    ("What did the airline say?", ["Northwind Airlines", "Southwind Airways"], None),
+    ("What did the council say?", ["Example County Council", "Example City Council"], None),
+    ("What did the council say?", ["Harborline Market", "Lumen Bank"], None),
+    ("Did Harborline tell the council?", ["Example County Council", "Harborline Market"], "Harborline Market"),
     ("Did Example Labs comment?", ["Harborline Market", "Lumen Bank"], None),
     ("What did Harborline say?", [], None),
 ])
 def test_find_organization(question: str, known: list[str], expected: str | None) -> None:
     assert find_organization(question, known) == expected
+
+
+# --- the finding line of yes/no and factual questions ---------------------------------------------
+
+BREACH = "Did Harborline call it a breach?"
+PASSWORDS = "Did Harborline say passwords were affected?"
+
+
+def finding_count(answer: Answer) -> int:
+    assert answer.finding is not None
+    return int(answer.finding.split(" ", 1)[0])
+
+
+@pytest.mark.parametrize(("question", "finding"), [
+    pytest.param(BREACH, "None of the words of Harborline Market in the index mention “breach”.",
+                 id="no-statement-mentions-breach"),
+    pytest.param("Did Harborline mention ransomware?",
+                 "None of the words of Harborline Market in the index mention “ransomware”.", id="ransomware"),
+    pytest.param(PASSWORDS, "2 of the quoted or reported words of Harborline Market touch “passwords”; they "
+                 "are listed first.", id="passwords-two"),
+    pytest.param("When did Harborline notify customers?", "9 of the quoted or reported words of Harborline "
+                 "Market touch “notify”, “customers”; they are listed first.", id="when-two-terms"),
+    pytest.param("Has Harborline told regulators?", "No words of Harborline Market in the index answer this; "
+                 "sources say it did not disclose it.", id="declined-regulators"),
+    pytest.param("What did Harborline Market actually say?", None, id="said-has-none"),
+    pytest.param("Who else commented on Harborline?", None, id="others-has-none"),
+])
+def test_finding(harborline: KnowledgeBase, question: str, finding: str | None) -> None:
+    assert harborline.ask(question).finding == finding
+
+
+@pytest.mark.parametrize("question", [PASSWORDS, "When did Harborline notify customers?",
+                                      "How many customers did Harborline say were affected?"])
+def test_finding_counts_the_words_listed_first(harborline: KnowledgeBase, question: str) -> None:
+    answer = harborline.ask(question)
+    _, terms = classify_question(question, "Harborline Market")
+
+    touching = [bool(matches(st.text, terms)) for st in answer.statements]
+    touching_reported = [bool(matches(r.text, terms)) for r in answer.reported]
+
+    assert finding_count(answer) == sum(touching) + sum(touching_reported) > 0
+    assert touching == sorted(touching, reverse=True)  # those that touch the terms come first
+    assert touching_reported == sorted(touching_reported, reverse=True)
+
+
+def test_finding_counts_only_the_organisation_words(harborline: KnowledgeBase, tmp_path: Path) -> None:
+    regulator = tmp_path / "regulator.md"
+    regulator.write_text(textwrap.dedent("""\
+        ---
+        title: Regulator weighs in on Harborline (fictional)
+        url: https://exampletimes.example/harborline-regulator
+        publisher: Example Times
+        date: 2025-03-06
+        kind: article
+        organizations: [Harborline Market]
+        ---
+        “This looks like a breach of trust,” the Example Data Protection Authority said of Harborline.
+        """), encoding="utf-8")
+    _, errors = harborline.ingest_paths([regulator])
+    assert errors == []
+
+    answer = harborline.ask(BREACH)
+
+    assert any("breach of trust" in o.text for o in answer.others)
+    assert answer.finding == "None of the words of Harborline Market in the index mention “breach”."

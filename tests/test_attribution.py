@@ -660,6 +660,111 @@ CASES = [
         "article", ORGS,
         [other("We have seen ‘no evidence’ claims before,", exact=True)],
         id="trap-nested-quote-regulator-inverted"),
+
+    # -- words the organisation did not say -----------------------------------------------------------
+    pytest.param(
+        "Nowhere in its email does Harborline say “we reset every password.”",
+        "article", ORGS,
+        [other("we reset every password.", exact=True, unattributed=True)],
+        id="trap-nowhere-in-its-email-does-it-say"),
+    pytest.param(
+        "Nowhere does Harborline say “we reset every password.”",
+        "opinion", ORGS,
+        [other("we reset every password.", exact=True, unattributed=True)],
+        id="trap-nowhere-does-it-say"),
+
+    # -- role titles: whose chief executive, whose council --------------------------------------------
+    pytest.param(
+        "Example Cloud chief executive Rafe Doe said the vendor “moved quickly.”",
+        "article", ORGS,
+        [other("moved quickly.", exact=True, speaker="Rafe Doe")],
+        id="trap-other-company-in-role-title"),
+    pytest.param(
+        "Example Cloud Chief Executive Rafe Doe said “we moved quickly.”",
+        "article", ORGS,
+        [other("we moved quickly.", exact=True, speaker="Rafe Doe")],
+        id="trap-other-company-in-capitalised-role-title"),
+    pytest.param(
+        "Harborline chief executive Jane Roe said “we are sorry.”",
+        "article", ORGS,
+        [said("we are sorry.", exact=True, speaker="Jane Roe", role="executive")],
+        id="org-alias-in-role-title"),
+    pytest.param(
+        "Harborline Chief Executive Jane Roe said “we are sorry” on Tuesday.",
+        "article", ORGS,
+        [said("we are sorry", exact=True, speaker="Jane Roe", role="executive")],
+        id="org-alias-in-capitalised-role-title"),
+    pytest.param(
+        "Chief Information Security Officer Dana Park wrote to staff on Friday. “Third-party risk is our "
+        "risk,” Park wrote.",
+        "article", ORGS,
+        [said("Third-party risk is our risk,", exact=True, speaker="Dana Park", role="executive")],
+        id="chief-officer-of-the-one-organisation-by-surname"),
+    pytest.param(
+        "Chief Information Security Officer Dana Park wrote to staff on Friday. “Third-party risk is our "
+        "risk,” Park wrote.",
+        "article", [HM, "Example Cloud Services"],
+        [other("Third-party risk is our risk,", exact=True, speaker="Dana Park")],
+        id="chief-officer-not-guessed-among-two-organisations"),
+    pytest.param(
+        "“Order histories are sensitive,” said Dr. Sam Lee, a professor of computer science at Example "
+        "University.",
+        "article", ORGS,
+        [other("Order histories are sensitive,", exact=True, speaker="Dr. Sam Lee", role="expert")],
+        id="trap-title-dr-is-part-of-the-name"),
+    pytest.param(
+        "Council leader Cllr Jo Bright said “we will not pay” the ransom.",
+        "article", ["Example County Council"],
+        [Said("we will not pay", exact=True, org="Example County Council", speaker="Jo Bright",
+              role="executive")],
+        id="council-leader-speaks-for-the-council"),
+    pytest.param(
+        "Local MP Ann Vale said “the council must explain itself.”",
+        "article", ["Example County Council"],
+        [Said("the council must explain itself.", exact=True, org=None, speaker="Ann Vale", role="lawmaker")],
+        id="trap-local-mp-is-not-the-council"),
+    pytest.param(
+        paras("Council leader Cllr Jo Bright said the council had been hit by ransomware.",
+              "The authority has been told about the attack. “We will not pay,” he said."),
+        "article", ["Example County Council"],
+        [Said("We will not pay,", exact=True, org="Example County Council", speaker="Jo Bright")],
+        id="he-said-is-the-person-named-before-not-the-authority"),
+    pytest.param(
+        paras("Alex Moreno, chief executive of Harborline Market, apologised on Tuesday.",
+              "The Example Data Protection Authority is making enquiries. “We moved too slowly,” he said."),
+        "article", ORGS,
+        [said("We moved too slowly,", exact=True, speaker="Alex Moreno", role="executive")],
+        id="he-said-is-the-executive-not-the-regulator-named-since"),
+    pytest.param(
+        paras("Priya Raman, a security researcher at Example Labs, reviewed the email.",
+              "The regulator is making enquiries. “The email was vague,” she said."),
+        "article", ORGS,
+        [other("The email was vague,", exact=True, speaker="Priya Raman", role="expert")],
+        id="trap-she-said-is-the-expert-not-the-regulator"),
+
+    # -- a primary document's own sentence with quote marks and no speaker ---------------------------
+    pytest.param(
+        paras('Harborline Market ("Harborline") is writing to tell you about a problem with your order '
+              "history.",
+              "We fixed the setting on March 2."),
+        "notice", ORGS,
+        [said('Harborline Market ("Harborline") is writing to tell you about a problem with your order '
+              "history.", exact=True, role="organization"),
+         Never("Harborline", kind="reported")],
+        id="notice-own-sentence-with-defined-name-in-quotes"),
+    pytest.param(
+        "Harborline Market (“Harborline”) is writing to tell you about a problem with your order history. "
+        "We fixed it on March 2 and no card data was involved.",
+        "notice", ORGS,
+        [said("Harborline Market (“Harborline”) is writing to tell you about a problem with your order "
+              "history.", exact=True),
+         said("We fixed it on March 2 and no card data was involved.", exact=True)],
+        id="notice-own-sentence-with-curly-defined-name-and-the-next"),
+    pytest.param(
+        'Harborline Market ("Harborline") is writing to tell you about a problem with your order history.',
+        "article", ORGS,
+        [other("Harborline", exact=True, unattributed=True)],
+        id="trap-defined-name-in-an-article-is-nobody's-quote"),
 ]
 
 @pytest.mark.parametrize(("text", "kind", "orgs", "facts"), CASES)

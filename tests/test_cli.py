@@ -226,3 +226,131 @@ def test_knowledge_cli_has_no_serve(run: Run, capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as exc:
         knowledge_cli.main(["serve"])
     assert exc.value.code == 2
+
+
+# --- metadata kept across ingests, one URL per source ---------------------------------------------
+
+def test_reingest_without_org_keeps_the_earlier_org(run: Run, follow_up: Path) -> None:
+    assert run("ingest", str(follow_up), "--org", "Harborline Market")[0] == 0
+
+    code, out, err = run("ingest", str(follow_up), "--json")
+
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["unchanged"] == [source_id_for(str(follow_up.resolve()))]
+    assert report["added"] == [] and report["updated"] == []
+    [row] = sources_json(run)
+    assert row["organizations"] == ["Harborline Market"]
+
+
+@pytest.fixture
+def same_url_files(tmp_path: Path) -> tuple[Path, Path]:
+    first = tmp_path / "first.txt"
+    first.write_text("Harborline Market said on Sunday that its review was complete.\n", encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("Harborline Market said on Monday that every shopper had been told.\n", encoding="utf-8")
+    return first, second
+
+
+def test_two_files_with_one_url_fail_and_nothing_is_ingested(
+        run: Run, same_url_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    first, second = same_url_files
+
+    code, out, err = run("ingest", str(first), str(second), "--url", FOLLOW_UP_URL)
+
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("error: ") and str(second) in lines[0] and FOLLOW_UP_URL in lines[0]
+    assert "Traceback" not in err and out == ""
+    assert sources_json(run) == []
+
+
+def test_two_files_with_one_url_error_names_both_files(run: Run, same_url_files: tuple[Path, Path]) -> None:
+    first, second = same_url_files
+
+    _, _, err = run("ingest", str(first), str(second), "--url", FOLLOW_UP_URL)
+
+    assert str(first) in err and str(second) in err
+
+
+@pytest.mark.parametrize("how", ["url", "absolute-path", "relative-path"])
+def test_forget_by_url_or_path(run: Run, follow_up: Path, how: str) -> None:
+    assert run("ingest", str(EXAMPLES_DIR), str(follow_up))[0] == 0
+    notice_url = "https://harborline.example/notices/order-history"
+    target, removed = {
+        "url": (notice_url, source_id_for(notice_url)),
+        "absolute-path": (str(follow_up), source_id_for(str(follow_up.resolve()))),
+        "relative-path": (follow_up.name, source_id_for(str(follow_up.resolve()))),  # cwd is its folder
+    }[how]
+
+    code, out, err = run("forget", target)
+
+    assert code == 0, err
+    assert f"forgot {removed}" in out
+    ids = {row["id"] for row in sources_json(run)}
+    assert removed not in ids and len(ids) == 5
+
+
+# --- one-line errors for settings and the data folder ---------------------------------------------
+
+def error_lines(err: str) -> list[str]:
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.strip()]
+
+
+def test_missing_env_file_is_a_usage_error(run: Run, data_dir: Path) -> None:
+    code, out, err = run("--env-file", "/nonexistent/disclosure.env", "sources")
+
+    assert code == 2
+    assert error_lines(err) == ["error: settings file /nonexistent/disclosure.env not found"]
+    assert out == ""
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize(("line", "setting"), [
+    pytest.param("KB_MAX_QUESTION_CHARS=abc", "max_question_chars", id="not-a-number"),
+    pytest.param("KB_MAX_QUESTION_CHARS=5", "max_question_chars", id="below-the-minimum"),
+    pytest.param("KB_CHROMA_PORT=eighty", "chroma_port", id="port"),
+    pytest.param("LOG_LEVEL=LOUD", "level", id="log-level"),
+    pytest.param("DISCORD_GUILD_ID=my-server", "guild_id", id="guild-id"),
+])
+def test_invalid_setting_in_env_file_is_one_line(run: Run, tmp_path: Path, data_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch, line: str, setting: str) -> None:
+    for name in ("KB_MAX_QUESTION_CHARS", "KB_CHROMA_PORT", "LOG_LEVEL", "DISCORD_GUILD_ID"):
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / "bad.env"
+    env_file.write_text(f"{line}\n", encoding="utf-8")
+
+    code, out, err = run("--env-file", str(env_file), "sources")
+
+    assert code == 2
+    [message] = error_lines(err)
+    assert message.startswith(f"error: invalid setting {setting}: ")
+    assert out == ""
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize("command", [["sources"], ["ingest", "follow-up.txt"], ["ask", "What did Harborline say?"]])
+def test_data_dir_that_is_a_file_is_one_line(run: Run, tmp_path: Path, follow_up: Path,
+                                             command: list[str]) -> None:
+    not_a_folder = tmp_path / "index.txt"
+    not_a_folder.write_text("not an index\n", encoding="utf-8")
+
+    code, out, err = run("--data-dir", str(not_a_folder), *command)
+
+    assert code == 1
+    assert error_lines(err) == [f"error: File exists: {not_a_folder}"]
+    assert out == ""
+    assert not_a_folder.read_text(encoding="utf-8") == "not an index\n"
+
+
+def test_data_dir_inside_a_file_is_one_line(run: Run, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "index.txt"
+    not_a_folder.write_text("not an index\n", encoding="utf-8")
+
+    code, _, err = run("--data-dir", str(not_a_folder / "data"), "sources")
+
+    assert code == 1
+    assert error_lines(err) == [f"error: Not a directory: {not_a_folder / 'data'}"]

@@ -380,3 +380,116 @@ def test_lock_is_released_on_close(kb: KnowledgeBase, data_dir: Path, tmp_path: 
 
     with open_knowledge_base(settings_for(data_dir), embedder=FakeEmbedder()) as reopened:
         assert reopened.counts()["sources"] == 5
+
+
+# --- metadata an earlier ingest gave ----------------------------------------------------------
+
+@pytest.fixture
+def plain_file(tmp_path: Path) -> Path:
+    """A text file without front matter: its organisations can only come from the command line."""
+    path = tmp_path / "plain.txt"
+    path.write_text("Harborline Market said on Tuesday that it had hired an outside firm.\n", encoding="utf-8")
+    return path
+
+
+def test_reingest_without_org_keeps_the_earlier_org(kb: KnowledgeBase, plain_file: Path) -> None:
+    source_id = source_id_for(str(plain_file.resolve()))
+    kb.ingest_paths([plain_file], SourceMeta(organizations=["Harborline Market"]))
+    before = snapshot(kb)
+
+    report, errors = kb.ingest_paths([plain_file])
+
+    assert errors == []
+    assert report.unchanged == [source_id] and report.added == [] and report.updated == []
+    assert kb.catalog.get(source_id).organizations == ["Harborline Market"]
+    assert snapshot(kb) == before
+
+
+def test_another_org_replaces_the_earlier_org(kb: KnowledgeBase, plain_file: Path) -> None:
+    source_id = source_id_for(str(plain_file.resolve()))
+    kb.ingest_paths([plain_file], SourceMeta(organizations=["Harborline Market"]))
+
+    report, _ = kb.ingest_paths([plain_file], SourceMeta(organizations=["Harborline Logistics"]))
+
+    assert report.updated == [source_id]
+    assert kb.catalog.get(source_id).organizations == ["Harborline Logistics"]
+
+
+def test_reingest_with_another_kind_keeps_the_earlier_org(kb: KnowledgeBase, plain_file: Path) -> None:
+    source_id = source_id_for(str(plain_file.resolve()))
+    kb.ingest_paths([plain_file], SourceMeta(organizations=["Harborline Market"]))
+
+    report, _ = kb.ingest_paths([plain_file], SourceMeta(kind="statement"))
+
+    assert report.updated == [source_id]
+    source = kb.catalog.get(source_id)
+    assert (source.kind, source.organizations) == ("statement", ["Harborline Market"])
+
+
+# --- one URL, one source -----------------------------------------------------------------------
+
+ONE_URL = "https://harborline.example/news/one"
+
+
+@pytest.fixture
+def two_texts(tmp_path: Path) -> tuple[Path, Path]:
+    first = tmp_path / "first.txt"
+    first.write_text("Harborline Market said on Sunday that its review was complete.\n", encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("Harborline Market said on Monday that every shopper had been told.\n", encoding="utf-8")
+    return first, second
+
+
+def test_two_files_with_one_url_ingest_nothing(kb: KnowledgeBase, two_texts: tuple[Path, Path]) -> None:
+    before = snapshot(kb)
+
+    with pytest.raises(SourceError, match="same URL"):
+        kb.ingest_paths(list(two_texts), SourceMeta(url=ONE_URL))
+
+    assert snapshot(kb) == before
+    assert kb.counts()["sources"] == 0
+
+
+def test_two_files_with_one_url_are_refused_when_one_is_indexed(
+        kb: KnowledgeBase, two_texts: tuple[Path, Path]) -> None:
+    first, second = two_texts
+    kb.ingest_paths([first], SourceMeta(url=ONE_URL))
+    before = snapshot(kb)
+
+    with pytest.raises(SourceError, match="same URL"):
+        kb.ingest_paths([first, second], SourceMeta(url=ONE_URL))
+
+    assert snapshot(kb) == before
+
+
+# --- forget by URL or path ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["url", "absolute-path", "relative-path", "home-path"])
+def test_forget_by_url_or_path(kb: KnowledgeBase, plain_file: Path, monkeypatch: pytest.MonkeyPatch,
+                               how: str) -> None:
+    kb.ingest_paths([EXAMPLES_DIR, plain_file])
+    monkeypatch.chdir(plain_file.parent)
+    monkeypatch.setenv("HOME", str(plain_file.parent.parent))
+    plain_id = source_id_for(str(plain_file.resolve()))
+    target, expected = {
+        "url": (NOTICE_URL, NOTICE_ID),
+        "absolute-path": (str(plain_file), plain_id),
+        "relative-path": (plain_file.name, plain_id),
+        "home-path": (f"~/{plain_file.parent.name}/{plain_file.name}", plain_id),
+    }[how]
+
+    removed = kb.forget(target)
+
+    assert removed.id == expected
+    assert kb.catalog.get(expected) is None and kb.vectors.ids(expected) == set()
+    assert kb.counts()["sources"] == 5
+
+
+def test_forget_unknown_url_changes_nothing(kb: KnowledgeBase) -> None:
+    kb.ingest_paths([EXAMPLES_DIR])
+    before = snapshot(kb)
+
+    with pytest.raises(SourceNotFoundError, match="harborline.example/notices/other"):
+        kb.forget("https://harborline.example/notices/other")
+
+    assert snapshot(kb) == before
