@@ -34,7 +34,7 @@ FETCH_FACTOR = 4
 #: On the same day: the notice to the people affected first, then statements, filings, reporting.
 KIND_ORDER = ("notice", "statement", "filing", "article", "opinion")
 #: Most items of each kind in one answer.
-MAX_ITEMS = 50
+MAX_ITEMS = 200
 
 
 #: "What did X (actually) say?", "What has X said?": answered in the order things were said.

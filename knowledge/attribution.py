@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 16
+EXTRACTOR_VERSION = 17
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -340,6 +340,8 @@ class Extractor:
         self._last_org: str | None = self.orgs[0] if self.orgs else None
         #: what "the company" and "it" refer to: (name, organisation of the source or None)
         self._last_ref: tuple[str | None, str | None] = (self._last_org, self._last_org)
+        #: what "the company" refers to: like ``_last_ref`` but never an attacker group
+        self._last_company: tuple[str | None, str | None] = (self._last_org, self._last_org)
         self._last_person: _Mention | None = None
 
     # mentions ----------------------------------------------------------------------------------
@@ -453,10 +455,13 @@ class Extractor:
                 org = self._resolve_org_word(m.group(0))
                 add(m.start(), m.end(), "organization", org, org)
         # references: "the company", "the retailer", "it"
+        # "the company", "the university": the last organisation or company the text is about
+        # (never an attacker group); "it" and "the post" may also be an attacker's
+        ref_name, ref_org = self._last_company
+        for m in re.finditer(rf"\b{_ORG_REF}\b", frame, re.I):
+            add(m.start(), m.end(), "org_ref" if ref_org else "other_organization", ref_name, ref_org)
         ref_name, ref_org = self._last_ref
         ref_role = "org_ref" if ref_org else "other_organization"
-        for m in re.finditer(rf"\b{_ORG_REF}\b", frame, re.I):
-            add(m.start(), m.end(), ref_role, ref_name, ref_org)
         for m in re.finditer(r"\b(?:it|It|we|We)\b(?=\s+(?:also\s+|later\s+|then\s+)?(?:" + _CUE_VERBS + r")\b)", frame):
             if m.group(0).lower() == "we" and self.kind not in PRIMARY_KINDS:
                 add(m.start(), m.end(), "author", "the author", None)
@@ -614,7 +619,12 @@ class Extractor:
         first = next(self._org_re.finditer(frame), None) if self._org_re is not None else None
         if first is not None:
             self._last_org = self._resolve_org_word(first.group(0)) or self._last_org
-        body = next((m for m in _BODY.finditer(frame) if not self._resolve_org_word(m.group("n"))), None)
+        company = next((m for m in _BODY.finditer(frame) if not self._resolve_org_word(m.group("n"))), None)
+        if company is not None and (first is None or company.start() < first.start()):
+            self._last_company = (company.group("n"), None)
+        elif first is not None:
+            self._last_company = (self._last_org, self._last_org)
+        body: re.Match[str] | None = company
         attacker = _ROLE_KINDS_BY_NAME["attacker"].search(frame)
         if attacker is not None and (body is None or attacker.start() < body.start()):
             body = attacker
