@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 17
+EXTRACTOR_VERSION = 19
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -371,7 +371,7 @@ class Extractor:
                                m.group("name"), org)
             self._remember_person(mention)
             add(m.start("name"), m.end("role"), role, m.group("name"), org)
-        for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w-]*(?:\s+(?:&\s+)?[A-Z][\w-]*)*\s+)?(?i:security researcher|researcher|analyst|"
+        for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w’'-]*(?:\s+(?:&\s+)?[A-Z][\w’'-]*)*\s+)?(?i:security researcher|researcher|analyst|"
                              rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
                              rf"chief (?:\w+ ){{1,3}}officer|head of (?:\w+ ){{0,2}}\w+|general counsel|"
                              rf"chief executive|ceo|cto|ciso|president|founder|lawyer|"
@@ -513,8 +513,9 @@ class Extractor:
                 if role in ("spokesperson", "executive"):
                     org = self._org_for_phrase(role_text) or (
                         self._last_org if re.search(r"\b(?:its|the company|our)\b", role_text) else None)
-                    names_other = re.search(r"[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s\b|\b(?:at|of|for|with)\b",
-                                            role_text) or any(
+                    # "Quillon chief executive", "Example Cloud's CTO", "a spokesperson for the
+                    # regulator" name someone else; "Head of Trust and Safety" does not
+                    names_other = re.search(r"\b(?:at|of|for|with)\s+(?:the|a|an)\s+(?!company\b)", role_text) or any(
                         w.casefold() not in _ROLE_WORDS and self._resolve_org_word(w) is None
                         for w in re.findall(r"\b[A-Z][\w&-]+", role_text))
                     if org is None and not names_other:
@@ -739,8 +740,11 @@ class Extractor:
                         m = [x for x in self._mentions(frame, s_start) if x.role == "channel"]
                         intro = (m[-1], m[-1].text) if m else (None, None)
                     prev_sentence_colon = intro if intro[0] is not None else None
+                    # a reproduced block is the organisation's only when the paragraph introducing it
+                    # names it ("Harborline sent a message. Here is the email:"), not "The post read:"
                     explicit = intro[0] is not None and (intro[0].role != "channel" or re.match(
-                        r"(?i)(?:its|their|our|the company|[A-Z])", intro[0].text) is not None)
+                        r"(?i)(?:its|their|our|the company)\b", intro[0].text) is not None or (
+                        self._org_re is not None and self._org_re.search(text, para.start, s_end) is not None))
                     if explicit and s_end == para.end and not quotes:
                         block_speaker = intro
                 else:
