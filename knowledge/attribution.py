@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 19
+EXTRACTOR_VERSION = 20
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -122,7 +122,7 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _ORG_REF = (r"the (?:company|firm|retailer|grocer|business|organi[sz]ation|platform|service|bank|insurer|"
             r"hospital|chain|store|operator|university|college|school|airline|carrier|utility|lender|clinic|"
             r"health system|telehealth company|energy company|supplier|provider|brand|e-?commerce giant|ecommerce giant|giant|"
-            r"tech giant|startup|website|site|app|agency's client)")
+            r"tech giant|startup)")
 _CHANNEL = (r"(?:(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
             r"update|announcement|note|press release|support page|banner)s?|website)")
 _SPOKES = r"(?:spokes(?:person|woman|man|people)|representative|press officer|press office|media team)\b"
@@ -744,7 +744,9 @@ class Extractor:
                     # names it ("Harborline sent a message. Here is the email:"), not "The post read:"
                     explicit = intro[0] is not None and (intro[0].role != "channel" or re.match(
                         r"(?i)(?:its|their|our|the company)\b", intro[0].text) is not None or (
-                        self._org_re is not None and self._org_re.search(text, para.start, s_end) is not None))
+                        self._org_re is not None and self._org_re.search(text, para.start, s_end) is not None) or (
+                        self._last_company[1] is not None
+                        and re.search(rf"\b{_ORG_REF}\b", text[para.start:s_end], re.I) is not None))
                     if explicit and s_end == para.end and not quotes:
                         block_speaker = intro
                 else:
