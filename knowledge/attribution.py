@@ -432,7 +432,7 @@ class Extractor:
             if role == "person" and re.fullmatch(_NAME, name):  # "Dr. Felix Orrin, who teaches ..., said"
                 self._remember_person(_Mention(base + m.start("n"), base + m.end("n"), name, "person", name, None))
             add(m.start(), m.end(), role, name, None)
-        for m in re.finditer(rf"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
+        for m in re.finditer(r"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
                              rf"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
             name = m.group("n")
             if self._resolve_org_word(name) or name in self._people or name in (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -83,3 +83,28 @@ def kb(data_dir: Path, fake_embedder: FakeEmbedder) -> Iterator[KnowledgeBase]:
         yield knowledge_base
     finally:
         knowledge_base.close()
+
+
+@pytest.fixture
+def run(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run the ``disclosure-bot`` command line in-process with ``--data-dir``, an empty ``--env-file``
+    and the fake embedder; returns ``(exit code, stdout, stderr)``."""
+    from bot import cli as bot_cli
+    from knowledge import service
+
+    env_file = tmp_path / "empty.env"
+    env_file.write_text("", encoding="utf-8")
+    for name in ("DISCORD_TOKEN", "DISCORD_GUILD_ID", "KB_DATA_DIR", "KB_CHROMA_HOST", "KB_EMBEDDING_MODEL",
+                 "KB_COLLECTION", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(service, "create_embedder", lambda *args, **kwargs: FakeEmbedder())
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = bot_cli.main(["--data-dir", str(data_dir), "--env-file", str(env_file), *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke

@@ -13,37 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli as bot_cli
-from conftest import EXAMPLES_DIR, FakeEmbedder
+from conftest import EXAMPLES_DIR
 from knowledge import cli as knowledge_cli
-from knowledge import service
 from knowledge.service import source_id_for
 
 FOLLOW_UP_URL = "https://harborline.example/news/follow-up"
 SOURCE_KEYS = {"id", "title", "url", "publisher", "date", "kind"}
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``bot.cli.main`` with ``--data-dir`` and an empty ``--env-file``; returns (code, out, err)."""
-    env_file = tmp_path / "empty.env"
-    env_file.write_text("", encoding="utf-8")
-    for name in ("DISCORD_TOKEN", "DISCORD_GUILD_ID", "KB_DATA_DIR", "KB_CHROMA_HOST", "KB_EMBEDDING_MODEL",
-                 "KB_COLLECTION", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(service, "create_embedder", lambda *args, **kwargs: FakeEmbedder())
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = bot_cli.main(["--data-dir", str(data_dir), "--env-file", str(env_file), *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 @pytest.fixture

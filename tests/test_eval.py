@@ -19,15 +19,11 @@ fake embedder, as ``tests/test_cli.py`` does.
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import FakeEmbedder
-from knowledge import cli as knowledge_cli
-from knowledge import service
 
 NOTICE_URL = "https://harborline.example/notices/loyalty-points"
 ARTICLE_URL = "https://exampledaily.example/2025/04/04/harborline-loyalty-points"
@@ -79,26 +75,6 @@ BASELINE = {"questions": 2, "phrase_recall": 0.3333, "attribution_precision": 0.
             "source_precision": 1.0, "organization_accuracy": 0.0, "quotes_shown": 4}
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``knowledge.cli.main`` with ``--data-dir`` and an empty ``--env-file``; returns (code, out, err)."""
-    env_file = tmp_path / "empty.env"
-    env_file.write_text("", encoding="utf-8")
-    for name in ("KB_DATA_DIR", "KB_CHROMA_HOST", "KB_EMBEDDING_MODEL", "KB_COLLECTION", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(service, "create_embedder", lambda *args, **kwargs: FakeEmbedder())
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = knowledge_cli.main(["--data-dir", str(data_dir), "--env-file", str(env_file), *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 @pytest.fixture
