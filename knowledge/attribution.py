@@ -433,7 +433,7 @@ class Extractor:
                 self._remember_person(_Mention(base + m.start("n"), base + m.end("n"), name, "person", name, None))
             add(m.start(), m.end(), role, name, None)
         for m in re.finditer(r"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
-                             rf"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
+                             r"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
             name = m.group("n")
             if self._resolve_org_word(name) or name in self._people or name in (
                     "I", "It", "He", "She", "They", "We", "The", "Dr", "Mr", "Mrs", "Ms", "Prof", "Sen", "Rep"):
