@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 20
+EXTRACTOR_VERSION = 21
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -90,6 +90,9 @@ communications global group managing deputy interim acting founder co-founder ch
 ceo cto ciso cfo coo vp a an the its leader mayor council county city company university bank board
 cllr councillor trust safety operations engineering product marketing data privacy legal compliance risk
 people customer customers member members patient patients care infrastructure platform and of for""".split())
+#: Job titles that come before a name ("Chief Executive Jane Roe", "the firm's general counsel, …").
+_TITLES = (r"chief (?:\w+ ){1,3}officer|head of (?:\w+ ){0,2}\w+|general counsel|chief executive|ceo|cto|ciso|"
+           r"president|founder|spokes(?:person|woman|man)|press officer|director|managing director")
 #: Who was told: "told Example Daily", "told reporters", "informed customers".
 _LISTENER = r"(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*|[\w-]+)"
 _HYPOTHETICAL = re.compile(
@@ -387,6 +390,16 @@ class Extractor:
             mention = _Mention(base + m.start(), base + m.end(), m.group(0), role, name, org)
             self._remember_person(mention)
             add(m.start(), m.end(), role, name, org)
+        # a role, then the name between commas: "The firm's general counsel, Adaeze Worthington, said"
+        for m in re.finditer(rf"\b(?P<role>(?:(?i:the|its|a|an)\s+[\w’'-]+(?:[’']s)?|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s)"
+                             rf"\s+(?i:{_TITLES}))\s*,\s+"
+                             rf"(?P<name>{_NAME})\s*,", frame):
+            role, org = self._classify_role(m.group("role"))
+            if role is None:
+                continue
+            mention = _Mention(base + m.start(), base + m.end("name"), m.group(0), role, m.group("name"), org)
+            self._remember_person(mention)
+            add(m.start(), m.end("name"), role, m.group("name"), org)
         # spokespeople: "a Harborline spokesperson", "a spokesperson for the company"
         for m in re.finditer(rf"\b(?i:a|an|the|one|another|its)\s+(?:(?P<pre>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'-]+)?|company)\s+)?(?i:{_SPOKES})"
                              rf"(?:\s+(?:for|at|of|with)\s+(?P<post>(?i:{_ORG_REF})|(?:the\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*){{0,5}}))?",
@@ -443,7 +456,10 @@ class Extractor:
         for role, pattern in _ROLE_KINDS[1:]:
             for m in re.finditer(rf"\b(?:(?:a|an|the|one|another|two|several|some|many|other)\s+"
                                  rf"(?:[\w-]+\s+){{0,2}}?)?(?:{pattern.pattern})", frame, re.I):
-                if role == "executive" and "former" not in m.group(0).lower():
+                owner = re.search(r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)[’']s\s*$", frame[max(0, m.start() - 60):m.start()])
+                if owner and self._resolve_org_word(owner.group(1)) is None:
+                    add(m.start(), m.end(), "person", f"{owner.group(1)}'s {m.group(0)}", None)  # another's executive
+                elif role == "executive" and "former" not in m.group(0).lower():
                     add(m.start(), m.end(), role, m.group(0), self._org_for_phrase(m.group(0)) or self._last_org)
                 elif role == "executive":
                     add(m.start(), m.end(), "person", m.group(0), None)
@@ -512,7 +528,8 @@ class Extractor:
             if pattern.search(role_text):
                 if role in ("spokesperson", "executive"):
                     org = self._org_for_phrase(role_text) or (
-                        self._last_org if re.search(r"\b(?:its|the company|our)\b", role_text) else None)
+                        self._last_company[1] if re.search(rf"\b(?:its|our)\b|\b{_ORG_REF}\b", role_text, re.I)
+                        else None)
                     # "Quillon chief executive", "Example Cloud's CTO", "a spokesperson for the
                     # regulator" name someone else; "Head of Trust and Safety" does not
                     names_other = re.search(r"\b(?:at|of|for|with)\s+(?:the|a|an)\s+(?!company\b)", role_text) or any(

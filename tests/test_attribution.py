@@ -867,3 +867,15 @@ def test_find_quote_spans(paragraph: str, inside: list[str], open_at_end: bool) 
     for s in spans:
         assert s.open_mark < s.start or s.open_mark == s.start
         assert s.end <= s.close_mark
+
+
+@pytest.mark.parametrize(("sentence", "speaker", "org"), [
+    ("The firm's general counsel, Ada Worth, said the retailer was “taking the claims seriously.”",
+     "Ada Worth", "Harborline Market"),
+    ("Example Cloud's general counsel, Ada Worth, said the vendor was “taking the claims seriously.”",
+     "Ada Worth", None),
+])
+def test_title_then_name_between_commas(sentence: str, speaker: str, org: str | None) -> None:
+    text = normalize(f"Harborline Market said on Monday that some order details were visible. {sentence}")
+    [quote] = [a for a in extract_attributions(text, "article", ORGS) if a.kind == "quote"]
+    assert (quote.text, quote.speaker, quote.speaker_org) == ("taking the claims seriously.", speaker, org)
