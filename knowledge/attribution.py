@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 22
+EXTRACTOR_VERSION = 23
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -60,7 +60,15 @@ _NEGATION = re.compile(
 _BODY = re.compile(
     r"(?P<n>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*\s+(?:Services|Inc|Corp|Corporation|Ltd|LLC|plc|Labs?|Bank|"
     r"Authority|Commission|Agency|Department|Systems|Technologies|Software|Cloud|Networks|Solutions|Crew|"
-    r"Group|Holdings|Partners))\b")
+    r"Group|Holdings|Partners|Academy|School|College|Ventures|Capital|Press|Studio|Studios|Reviews|Media|"
+    r"Telecom|Analytics|Foundation|Institute|Association))\b")
+_ATTRIBUTIVE = re.compile(
+    r"\s+(?:customer|customers|data|account|accounts|order|orders|system|systems|network|servers?|users?|"
+    r"staff|employees?|shoppers?|members?|patients?|riders?|records?|files?|platform|database|loyalty|"
+    r"cards?|app|website|site|brand|logo|store|stores|products?|devices?|subscribers?|passengers?|"
+    r"students?|families|parents)\b")
+#: After an inverted speaker ("…,” said the company."): the clause ends; "argued the email was" is no inversion.
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?”\"’)\]—–-]|$|\s*(?:on|in|at|last|this|yesterday|today|earlier|later)\b)")
 _NOT_SAID = re.compile(
     r"\bnowhere\b|\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
     r"mention(?:ed)?|describe[sd]?|admit(?:ted)?|the words?|the term)\b", re.IGNORECASE)
@@ -77,9 +85,12 @@ _EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:sim
                       re.IGNORECASE)
 _INTERNAL = re.compile(r"\b(?:internal|leaked|private)\s+(?:memo|document|email|e-mail|message|note|slides?|"
                        r"presentation|chat|report)\b|\bmemo\b|\b(?:seen|obtained|reviewed) by\b", re.IGNORECASE)
-_DOCUMENT_SPEAKS = re.compile(r"\b(?:it|the (?:memo|document|note|message|email|slide))\s+"
-                              r"(?:reads|read|says|said|states|stated|adds|added|continues|went on)\b", re.IGNORECASE)
-_INSTRUCTION = re.compile(r"\bignore (?:all |any )?(?:the )?(?:previous|prior|above) instructions\b|"
+_DOCUMENT_SPEAKS = re.compile(r"\b(?:it|the (?:memo|document|note|message|email|e-mail|slide|chat))\s+"
+                              r"(?:reads|read|says|said|states|stated|adds|added|continues|went on)\b|"
+                              r"\bin the (?:memo|document|note|message|email|e-mail|chat|thread)\b", re.IGNORECASE)
+_INSTRUCTION = re.compile(r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?"
+                          r"(?:previous|prior|above|earlier|other)\s+instructions\b|"
+                          r"\b(?:AI|LLM)\s+(?:assistants?|models?|systems?|agents?|bots?)\b[^.]{0,40}:|"
                           r"\b(?:instructions?|note) (?:to|for) (?:any |the )?(?:AI|language model|LLM|assistant|"
                           r"text generator|chatbot|bot)\b|\bwhen you summari[sz]e\b|\bdo not mention this instruction\b",
                           re.IGNORECASE)
@@ -468,6 +479,8 @@ class Extractor:
         # the organisation by name or alias
         if self._org_re is not None:
             for m in self._org_re.finditer(frame):
+                if _ATTRIBUTIVE.match(frame, m.end()):
+                    continue  # "Marigold customer data": a name used as an adjective is not a speaker
                 org = self._resolve_org_word(m.group(0))
                 add(m.start(), m.end(), "organization", org, org)
         # references: "the company", "the retailer", "it"
@@ -602,6 +615,7 @@ class Extractor:
                                                               "informing", "telling", "asked", "urged",
                                                               "advised"):
                 after = []  # "told Example Daily": the mention after the verb is the listener
+            after = [x for x in after if _CLAUSE_END.match(frame, x.end - base)]
             if after and m.group("verb") and not before:
                 return after[0], f"{cue} {after[0].text}"
             if after and m.group("verb") and before and before[-1].end < c_start - 60:
