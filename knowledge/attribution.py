@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 23
+EXTRACTOR_VERSION = 25
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ _ATTRIBUTIVE = re.compile(
 #: After an inverted speaker ("…,” said the company."): the clause ends; "argued the email was" is no inversion.
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?”\"’)\]—–-]|$|\s*(?:on|in|at|last|this|yesterday|today|earlier|later)\b)")
 _NOT_SAID = re.compile(
-    r"\bnowhere\b|\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
+    r"\bnowhere\b|\bnor\s+(?:has|have|did|does|had|was|is)\b|\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
     r"mention(?:ed)?|describe[sd]?|admit(?:ted)?|the words?|the term)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 #: After an alias: not another capitalised name word ("Quillfeather Cloud" is not "Quillfeather"),
@@ -78,10 +78,11 @@ _RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 _NOT_ANOTHER_NAME = (r"(?!\s+(?!(?:Chief|CEO|CTO|CISO|President|Executive|Spokes\w*|Vice|Head|General|Director|"
                      r"Security|Customer|Customers|Team|Staff|Board|Said|Says|Told|Wrote|Help|Centre|Center|"
                      r"Newsroom|Blog|News|Press|Status|Support|Media|Investor|Relations|Communications)\b)[A-Z][a-z])")
-_YEAR = re.compile(r"\b(?i:in|back in|during|after|since|of)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
+_YEAR = re.compile(r"\b(?i:in|back in|during|after|since|of)\s+(?:(?i:a|an|the)\s+)?(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
                    r"(19\d\d|20\d\d)\b")
 _EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:similar|previous|prior|earlier|separate|"
-                      r"last)\s+(?:incident|breach|attack|leak|exposure|hack)\b|\byears? ago\b|\blast year\b",
+                      r"last)\s+(?:incident|breach|attack|leak|exposure|hack)\b|\byears? ago\b|\blast year\b|"
+                      r"\bat the time\b|\bthen-[a-z]",
                       re.IGNORECASE)
 _INTERNAL = re.compile(r"\b(?:internal|leaked|private)\s+(?:memo|document|email|e-mail|message|note|slides?|"
                        r"presentation|chat|report)\b|\bmemo\b|\b(?:seen|obtained|reviewed) by\b", re.IGNORECASE)
@@ -99,6 +100,7 @@ _ROLE_WORDS = frozenset("""chief executive officer information security technolo
 senior vice president head director general counsel spokesperson spokeswoman spokesman press
 communications global group managing deputy interim acting founder co-founder chair chairman chairwoman
 ceo cto ciso cfo coo vp a an the its leader mayor council county city company university bank board
+superintendent provost chancellor principal district school
 cllr councillor trust safety operations engineering product marketing data privacy legal compliance risk
 people customer customers member members patient patients care infrastructure platform and of for""".split())
 #: Job titles that come before a name ("Chief Executive Jane Roe", "the firm's general counsel, …").
@@ -146,7 +148,8 @@ _ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("executive", re.compile(
         r"\b(?:chief \w+(?: \w+)? officer|chief executive|ceo|cto|ciso|cfo|coo|president|founder|"
         r"co-founder|chair(?:man|woman|person)?|general counsel|vice president|vp|head of \w+|"
-        r"director of \w+|managing director|owner|(?:council |party )?leader|mayor)\b", re.I)),
+        r"director of \w+|managing director|owner|(?:council |party )?leader|mayor|superintendent|provost|"
+        r"chancellor|principal)\b", re.I)),
     ("regulator", re.compile(
         r"\b(?:regulators?|commissioner|commission|authority|attorney general|attorneys general|ombudsman|"
         r"watchdog|agency|data protection|supervisor|ico|ftc|sec|department|ministry|inspector)\b", re.I)),
@@ -281,13 +284,15 @@ def find_quote_spans(text: str, start: int, end: int) -> tuple[list[_Span], bool
                 open_at, open_kind = i, "curly"
             elif ch == '"' and not _is_word(prev) and not nxt.isspace():
                 open_at, open_kind = i, "straight"
-            elif ch == "‘" and not _is_word(prev) and _is_word(nxt):
-                open_at, open_kind = i, "single"
+            elif ch in "‘'" and not _is_word(prev) and _is_word(nxt):
+                open_at, open_kind = i, "single" if ch == "‘" else "straight_single"
         else:
             closes = ((open_kind == "curly" and ch in _CLOSE_DOUBLE)
                       or (open_kind == "straight" and ch == '"' and not prev.isspace())
                       or (open_kind == "single" and ch == "’" and not _is_word(nxt) and not (
-                          prev == "s" and nxt == " " and text.find("’", i + 1, end) > 0)))
+                          prev == "s" and nxt == " " and text.find("’", i + 1, end) > 0))
+                      or (open_kind == "straight_single" and ch == "'" and not _is_word(nxt) and not prev.isspace()
+                          and not (prev == "s" and nxt == " " and text.find("'", i + 1, end) > 0)))
             if closes:
                 if i > open_at + 1:
                     spans.append(_Span(open_at + 1, i, open_at, i + 1))
@@ -349,7 +354,9 @@ class Extractor:
         self._internal_recent = 0  # paragraphs in which "it reads" is still the memo just mentioned
         self._primary = False
         self._own_org: str | None = None
-        self._guest: _Mention | None = None  # a transcript's interviewee, who answers the "A:" turns
+        self._guest: _Mention | None = None
+        self._para_index = 0  # the paragraph being read
+        self._person_para = -1  # the paragraph in which the last person was named  # a transcript's interviewee, who answers the "A:" turns
         self._people: dict[str, _Mention] = {}  # surname -> the person's first full mention
         self._last_org: str | None = self.orgs[0] if self.orgs else None
         #: what "the company" and "it" refer to: (name, organisation of the source or None)
@@ -390,7 +397,8 @@ class Extractor:
                              rf"chief (?:\w+ ){{1,3}}officer|head of (?:\w+ ){{0,2}}\w+|general counsel|"
                              rf"chief executive|ceo|cto|ciso|president|founder|lawyer|"
                              rf"consultant|director|leader|mayor|chair(?:man|woman)?|mp|member of parliament|"
-                             rf"councill?or|representative|rep\.|congress(?:man|woman)|governor|minister)"
+                             rf"councill?or|representative|rep\.|congress(?:man|woman)|governor|minister|"
+                             rf"superintendent|provost|chancellor|principal|vice-chancellor)"
                              rf")\s+(?P<name>{_NAME})", frame):
             name = m.group("name")
             if self._resolve_org_word(name.split()[0]):
@@ -565,6 +573,7 @@ class Extractor:
             self._people.setdefault(parts[-1], mention)
             self._people.setdefault(name, mention)
         self._last_person = mention
+        self._person_para = self._para_index
 
     # attribution -------------------------------------------------------------------------------
 
@@ -691,6 +700,7 @@ class Extractor:
         prev_sentence_colon: tuple[_Mention | None, str | None] | None = None
         last_quote: tuple[_Mention, str, int, str | None] | None = None
         for para_index, para in enumerate(paragraphs):
+            self._para_index = para_index
             sentences = _sentence_bounds(text, para.start, para.end, para.quotes)
             para_text = text[para.start:para.end]
             # a notice reproduced as a block after "Here is the email:" -----------------------------
@@ -742,6 +752,12 @@ class Extractor:
                 elif quotes:
                     if mention is None and prev_sentence_colon is not None and quotes[0].open_mark - s_start < 3:
                         mention, cue = prev_sentence_colon
+                    if mention is None and (last_quote is None or last_quote[2] < para_index - 1) and \
+                            len(frame.split()) < 3 and \
+                            self._last_person is not None and self._person_para == para_index - 1 and \
+                            quotes[0].open_mark == para.start:
+                        # “…” as a paragraph of its own, right after one that introduced its speaker
+                        mention, cue = self._last_person, f"{self._last_person.speaker} (introduced just before)"
                     if mention is None and last_quote is not None and len(frame.split()) < 3 and \
                             para_index - last_quote[2] <= 1 and _HYPOTHETICAL.search(frame) is None:
                         # a whole sentence in quotes right after an attributed quote continues it
