@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 25
+EXTRACTOR_VERSION = 28
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -67,6 +67,10 @@ _ATTRIBUTIVE = re.compile(
     r"staff|employees?|shoppers?|members?|patients?|riders?|records?|files?|platform|database|loyalty|"
     r"cards?|app|website|site|brand|logo|store|stores|products?|devices?|subscribers?|passengers?|"
     r"students?|families|parents)\b")
+#: Verbs that take the speaker after them ("…,” said the company; “…,” wrote Jo Park).
+_INVERTING = frozenset("""said says added adds wrote writes explained explains continued continues noted notes
+stated states insisted insists warned warns replied replies responded responds admitted admits acknowledged
+acknowledges confirmed confirms told tells asked asks according""".split())
 #: After an inverted speaker ("…,” said the company."): the clause ends; "argued the email was" is no inversion.
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?”\"’)\]—–-]|$|\s*(?:on|in|at|last|this|yesterday|today|earlier|later)\b)")
 _NOT_SAID = re.compile(
@@ -105,7 +109,7 @@ cllr councillor trust safety operations engineering product marketing data priva
 people customer customers member members patient patients care infrastructure platform and of for""".split())
 #: Job titles that come before a name ("Chief Executive Jane Roe", "the firm's general counsel, …").
 _TITLES = (r"chief (?:\w+ ){1,3}officer|head of (?:\w+ ){0,2}\w+|general counsel|chief executive|ceo|cto|ciso|"
-           r"president|founder|spokes(?:person|woman|man)|press officer|director|managing director")
+           r"president|founder|co-founder|spokes(?:person|woman|man)|press officer|director|managing director")
 #: Who was told: "told Example Daily", "told reporters", "informed customers".
 _LISTENER = r"(?:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*|[\w-]+)"
 _HYPOTHETICAL = re.compile(
@@ -309,7 +313,7 @@ def _sentence_bounds(text: str, start: int, end: int, quotes: Sequence[_Span]) -
     inside = [(q.open_mark, q.close_mark) for q in quotes]
     bounds: list[tuple[int, int]] = []
     s = start
-    for m in re.finditer(r"[.!?…]+[”\"’)]*\s+(?=[A-Z“\"‘(0-9])", text[start:end]):
+    for m in re.finditer(r"[.!?…]+[”\"’)]*\s+(?=[A-Z“\"‘'(0-9])", text[start:end]):
         cut = start + m.end()
         dot = start + m.start()
         if any(a < dot < b - 2 for a, b in inside):  # the quote's own last full stop ends it too
@@ -410,7 +414,7 @@ class Extractor:
             self._remember_person(mention)
             add(m.start(), m.end(), role, name, org)
         # a role, then the name between commas: "The firm's general counsel, Adaeze Worthington, said"
-        for m in re.finditer(rf"\b(?P<role>(?:(?i:the|its|a|an)\s+[\w’'-]+(?:[’']s)?|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s)"
+        for m in re.finditer(rf"\b(?P<role>(?:(?i:the|its|a|an)(?:\s+[\w’'-]+[’']s)?|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s)"
                              rf"\s+(?i:{_TITLES}))\s*,\s+"
                              rf"(?P<name>{_NAME})\s*,", frame):
             role, org = self._classify_role(m.group("role"))
@@ -453,7 +457,8 @@ class Extractor:
             else:
                 add(m.start(), m.end(), "channel", org, org)
         # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
-        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z][\w’'.&-]*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?[A-Z][\w’'.&-]*)*)"
+        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?"
+                             rf"[A-Z](?:[\w’'&-]|\.(?=\w))*)*)"
                              rf"(?=\s+(?:{_CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
                              rf"had|could|will|does|never)\b|[’']s\s+{_CHANNEL})", frame):
             name = m.group("n")
@@ -502,6 +507,12 @@ class Extractor:
         for m in re.finditer(r"\b(?:it|It|we|We)\b(?=\s+(?:also\s+|later\s+|then\s+)?(?:" + _CUE_VERBS + r")\b)", frame):
             if m.group(0).lower() == "we" and self.kind not in PRIMARY_KINDS:
                 add(m.start(), m.end(), "author", "the author", None)
+                continue
+            # "Pinecrest Academy, a private school, posted that it …": "it" is the body named just before
+            bodies = [b for b in _BODY.finditer(frame, 0, m.start()) if not self._resolve_org_word(b.group("n"))]
+            orgs_before = list(self._org_re.finditer(frame, 0, m.start())) if self._org_re is not None else []
+            if bodies and (not orgs_before or bodies[-1].start() > orgs_before[-1].start()):
+                add(m.start(), m.end(), "other_organization", bodies[-1].group("n"), None)
                 continue
             add(m.start(), m.end(), ref_role, ref_name, ref_org)
         # a known person by surname or pronoun
@@ -624,6 +635,8 @@ class Extractor:
                                                               "informing", "telling", "asked", "urged",
                                                               "advised"):
                 after = []  # "told Example Daily": the mention after the verb is the listener
+            if not (m.group("verb") and m.group("verb").lower() in _INVERTING):
+                after = []  # "parents called the school": only speech verbs invert
             after = [x for x in after if _CLAUSE_END.match(frame, x.end - base)]
             if after and m.group("verb") and not before:
                 return after[0], f"{cue} {after[0].text}"

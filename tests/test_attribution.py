@@ -879,3 +879,34 @@ def test_title_then_name_between_commas(sentence: str, speaker: str, org: str | 
     text = normalize(f"Harborline Market said on Monday that some order details were visible. {sentence}")
     [quote] = [a for a in extract_attributions(text, "article", ORGS) if a.kind == "quote"]
     assert (quote.text, quote.speaker, quote.speaker_org) == ("taking the claims seriously.", speaker, org)
+
+
+@pytest.mark.parametrize(("text", "phrase", "org"), [
+    # British straight single quotes as the main marks
+    ("Its founder, Jo Marsh, apologised. 'We let our customers down,' she told the Post.",
+     "We let our customers down,", "Harborline Market"),
+    ("Harborline Market's founder Jo Marsh spoke on Friday. 'We let our customers down,' Marsh said.",
+     "We let our customers down,", "Harborline Market"),
+    # a quote paragraph right after the paragraph that introduced its speaker
+    ("Harborline Market chief executive Jo Marsh faced shoppers on Tuesday.\n\n“This was a breach.”",
+     "This was a breach.", "Harborline Market"),
+    # an old statement: "at the time", "then-", "after a 2019 attack"
+    ("In 2019 a fault exposed some orders. A Harborline spokesperson said at the time: “It was a bug.”",
+     "It was a bug.", None),
+    ("After a 2019 attack, then-chief executive Jo Marsh told Example Daily, “Nothing was taken.”",
+     "Nothing was taken.", None),
+    # words the organisation did not say
+    ("Nor has Harborline ever said “we have seen fraud linked to this.”", "we have seen fraud linked to this.", None),
+    # "called" is no inversion, and a name used as an adjective is no speaker
+    ("Example Academy, a private school, posted that it “has not had any incident” after parents called the school.",
+     "has not had any incident", None),
+    ("A gang claimed it had “4 million rows” of Harborline customer data and posted a sample.",
+     "4 million rows", None),
+])
+def test_more_traps(text: str, phrase: str, org: str | None) -> None:
+    import datetime as dt
+
+    atts = extract_attributions(normalize(text), "article", ORGS, dt.date(2025, 3, 4))
+    [quote] = [a for a in atts if a.kind == "quote" and a.text == phrase]
+    shown_as = quote.speaker_org if quote.context is None else None
+    assert shown_as == org, dump(atts) if "dump" in globals() else atts
