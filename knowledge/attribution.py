@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 28
+EXTRACTOR_VERSION = 29
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -61,7 +61,7 @@ _BODY = re.compile(
     r"(?P<n>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*\s+(?:Services|Inc|Corp|Corporation|Ltd|LLC|plc|Labs?|Bank|"
     r"Authority|Commission|Agency|Department|Systems|Technologies|Software|Cloud|Networks|Solutions|Crew|"
     r"Group|Holdings|Partners|Academy|School|College|Ventures|Capital|Press|Studio|Studios|Reviews|Media|"
-    r"Telecom|Analytics|Foundation|Institute|Association))\b")
+    r"Telecom|Analytics|Foundation|Institute|Association|Office|Commissioner|Regulator|Ombudsman))\b")
 _ATTRIBUTIVE = re.compile(
     r"\s+(?:customer|customers|data|account|accounts|order|orders|system|systems|network|servers?|users?|"
     r"staff|employees?|shoppers?|members?|patients?|riders?|records?|files?|platform|database|loyalty|"
@@ -428,7 +428,12 @@ class Extractor:
                              rf"(?:\s+(?:for|at|of|with)\s+(?P<post>(?i:{_ORG_REF})|(?:the\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*){{0,5}}))?",
                              frame):
             org_name = m.group("post") or m.group("pre") or ""
-            org = self._org_for_phrase(org_name) if org_name else self._last_org
+            if not org_name and self._last_company[1] is None and self._last_company[0]:
+                # "a spokesman said" right after a sentence about the regulator: the regulator's
+                body = self._last_company[0]
+                add(m.start(), m.end(), self._other_role(body), f"a spokesperson for {body}", None)
+                continue
+            org = self._org_for_phrase(org_name) if org_name else self._last_company[1] or self._last_org
             if org_name and org is None and re.match(_ORG_REF, org_name, re.I) is None and \
                     org_name.lower() not in ("company", "its"):
                 role = self._other_role(org_name)

@@ -902,6 +902,11 @@ def test_title_then_name_between_commas(sentence: str, speaker: str, org: str | 
      "has not had any incident", None),
     ("A gang claimed it had “4 million rows” of Harborline customer data and posted a sample.",
      "4 million rows", None),
+    # "a spokesman said" right after a sentence about the regulator is the regulator's
+    ("The Example Data Office confirmed it had been told. “We are making enquiries,” a spokesman said.",
+     "We are making enquiries,", None),
+    ("Harborline Market confirmed the fault on Monday. “We are sorry,” a spokesman said.",
+     "We are sorry,", "Harborline Market"),
 ])
 def test_more_traps(text: str, phrase: str, org: str | None) -> None:
     import datetime as dt
