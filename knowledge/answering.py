@@ -271,7 +271,10 @@ class Answerer:
             answer.statements.sort(key=lambda st: (not st.primary, -len(st.sources),
                                                    st.first_date is None, st.first_date or 0))
         answer.finding = _finding(qtype, terms, org, answer)
-        shown = {i.source.id for i in answer.quotes + answer.reported + declined + answer.others}
+        # the sources behind the organisation's words; other speakers' sources only when they are
+        # what was asked ("who else commented?")
+        behind = answer.quotes + answer.reported + declined + (answer.others if qtype == "others" else [])
+        shown = {i.source.id for i in behind}
         if not answer.quotes and not answer.reported and not (qtype == "others" and answer.others):
             answer.abstained = True
             answer.reason = (f"nothing in the index gives the own words of {org} on this"
