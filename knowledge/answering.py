@@ -138,7 +138,13 @@ def matches(text: str, terms: Sequence[str]) -> int:
 
 def _finding(qtype: str, terms: Sequence[str], org: str, answer: Answer) -> str | None:
     """One sentence on whether the organisation's words touch the question's terms (yes/no and
-    factual questions only): the statements that do are listed first; none is said plainly."""
+    factual questions: the statements that do are listed first; none is said plainly), or on who
+    else is quoted ("who else commented?")."""
+    if qtype == "others":
+        speakers = {o.speaker for o in answer.others if o.speaker}
+        if not speakers:
+            return f"No speaker other than {org} is quoted in the indexed sources about it."
+        return f"{len(speakers)} other speaker{'s' * (len(speakers) != 1)} quoted; see “others”."
     words = [t for t in terms if t not in ("count", "timing", "cause", "data", "regions", "regulators")]
     if qtype not in ("yes_no", "fact") or not (words or terms):
         return None

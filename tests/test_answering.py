@@ -243,7 +243,7 @@ def finding_count(answer: Answer) -> int:
     pytest.param("Has Harborline told regulators?", "No words of Harborline Market in the index answer this; "
                  "sources say it did not disclose it.", id="declined-regulators"),
     pytest.param("What did Harborline Market actually say?", None, id="said-has-none"),
-    pytest.param("Who else commented on Harborline?", None, id="others-has-none"),
+    pytest.param("Who else commented on Harborline?", "3 other speakers quoted; see “others”.", id="others-counts-speakers"),
 ])
 def test_finding(harborline: KnowledgeBase, question: str, finding: str | None) -> None:
     assert harborline.ask(question).finding == finding
