@@ -283,3 +283,10 @@ def test_finding_counts_only_the_organisation_words(harborline: KnowledgeBase, t
 
     assert any("breach of trust" in o.text for o in answer.others)
     assert answer.finding == "None of the words of Harborline Market in the index mention “breach”."
+
+
+def test_who_else_with_nobody_else_quoted(kb: KnowledgeBase) -> None:
+    kb.ingest_paths([EXAMPLES_DIR / "01-notice-email.md"])
+    answer = kb.ask("Who else commented on Harborline?")
+    assert answer.others == []
+    assert answer.finding == "No speaker other than Harborline Market is quoted in the indexed sources about it."
