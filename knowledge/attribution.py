@@ -800,7 +800,8 @@ class Extractor:
                     self._reported_and_declined(s_start, s_end, frame, out)
                 stripped = frame.rstrip()
                 if stripped.endswith(":"):
-                    intro = self._attribute(frame, s_start)
+                    # without quotes the sentence was attributed with no anchors: the same call
+                    intro = (mention, cue) if not quotes else self._attribute(frame, s_start)
                     if intro[0] is None and re.search(rf"\b{_CHANNEL}\b", frame, re.I):
                         m = [x for x in self._mentions(frame, s_start) if x.role == "channel"]
                         intro = (m[-1], m[-1].text) if m else (None, None)

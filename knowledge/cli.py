@@ -63,8 +63,8 @@ def _item(item: AnswerItem, quoted: bool) -> Text:
         line.append(f" · {item.cue}", style="dim")
     line.append(f"\n   {_cite(item.source)}", style="green")
     if item.second_hand:
-        by = item.source.publisher or f"an {item.source.kind}" if item.source.kind == "article" else \
-            item.source.publisher or f"an {item.source.kind} piece"
+        by = item.source.publisher or ("an article" if item.source.kind == "article" else
+                                       f"an {item.source.kind} piece")
         line.append(f" · second-hand: quoted by {by}", style="yellow")
     if item.source.url:
         line.append(f"\n   {item.source.url}", style="blue underline")
