@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 #: Bumped whenever the extraction rules change, so that re-ingesting re-extracts unchanged sources.
-EXTRACTOR_VERSION = 29
+EXTRACTOR_VERSION = 31
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -73,6 +73,8 @@ stated states insisted insists warned warns replied replies responded responds a
 acknowledges confirmed confirms told tells asked asks according""".split())
 #: After an inverted speaker ("…,” said the company."): the clause ends; "argued the email was" is no inversion.
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?”\"’)\]—–-]|$|\s*(?:on|in|at|last|this|yesterday|today|earlier|later)\b)")
+#: ", a private school in a neighbouring state," between a subject and its verb.
+_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+[^,“”\"]{3,120},\s*$")
 _NOT_SAID = re.compile(
     r"\bnowhere\b|\bnor\s+(?:has|have|did|does|had|was|is)\b|\b(?:not|never|n[’']t|without)\s+(?:\w+\s+){0,2}?(?:use[sd]?|using|say|said|call(?:ed)?|"
     r"mention(?:ed)?|describe[sd]?|admit(?:ted)?|the words?|the term)\b", re.IGNORECASE)
@@ -361,6 +363,10 @@ class Extractor:
         self._guest: _Mention | None = None
         self._para_index = 0  # the paragraph being read
         self._person_para = -1  # the paragraph in which the last person was named  # a transcript's interviewee, who answers the "A:" turns
+        # "the bakery" for "Cinderleaf Bakery": the kind of body the organisation's name ends in
+        kinds = sorted({o.split()[-1].casefold() for o in self.orgs if len(o.split()) > 1}
+                       - {"inc", "inc.", "ltd", "llc", "plc", "corp", "co"})
+        self._kind_ref = rf"\bthe (?:{'|'.join(map(re.escape, kinds))})\b" if kinds else r"(?!x)x"
         self._people: dict[str, _Mention] = {}  # surname -> the person's first full mention
         self._last_org: str | None = self.orgs[0] if self.orgs else None
         #: what "the company" and "it" refer to: (name, organisation of the source or None)
@@ -505,7 +511,7 @@ class Extractor:
         # "the company", "the university": the last organisation or company the text is about
         # (never an attacker group); "it" and "the post" may also be an attacker's
         ref_name, ref_org = self._last_company
-        for m in re.finditer(rf"\b{_ORG_REF}\b", frame, re.I):
+        for m in re.finditer(rf"\b{_ORG_REF}\b|{self._kind_ref}", frame, re.I):
             add(m.start(), m.end(), "org_ref" if ref_org else "other_organization", ref_name, ref_org)
         ref_name, ref_org = self._last_ref
         ref_role = "org_ref" if ref_org else "other_organization"
@@ -653,8 +659,20 @@ class Extractor:
                     cue = f"{cue} {listener.group(0).strip().rstrip('.,;:')}"  # "told Example Daily": the channel
             if before:
                 speaker = before[-1]
-                # "Amazon sent customers an email informing them": prefer the organisation itself
-                # over its channel only when both name the same organisation
+                # "Pinecrest Academy, a private school with no connection to the district, posted":
+                # a mention inside the appositive just before the verb is not its subject
+                appositive = _APPOSITIVE.search(frame, 0, m.start())
+                if appositive and appositive.start() + base <= speaker.start and \
+                        not frame[appositive.end():m.start()].strip():
+                    head = frame[:appositive.start()]
+                    named = re.search(r"([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)+)\s*$", head)
+                    if named and self._resolve_org_word(named.group(1)) is None and \
+                            named.group(1) not in self._people:
+                        return None, None  # another body's words; whose exactly is not needed
+                    earlier = [x for x in before if x.end <= appositive.start() + base]
+                    if not earlier:
+                        return None, None
+                    speaker = earlier[-1]
                 return speaker, f"{speaker.text} {cue}".strip()
             if after:
                 return after[0], f"{cue} {after[0].text}"

@@ -907,6 +907,9 @@ def test_title_then_name_between_commas(sentence: str, speaker: str, org: str | 
      "We are making enquiries,", None),
     ("Harborline Market confirmed the fault on Monday. “We are sorry,” a spokesman said.",
      "We are sorry,", "Harborline Market"),
+    # a mention inside an appositive before the verb is not the subject
+    ("Example Academy, a private school with no link to the market, posted that it had “no incident.”",
+     "no incident.", None),
 ])
 def test_more_traps(text: str, phrase: str, org: str | None) -> None:
     import datetime as dt
@@ -915,3 +918,9 @@ def test_more_traps(text: str, phrase: str, org: str | None) -> None:
     [quote] = [a for a in atts if a.kind == "quote" and a.text == phrase]
     shown_as = quote.speaker_org if quote.context is None else None
     assert shown_as == org, dump(atts) if "dump" in globals() else atts
+
+
+def test_the_kind_of_body_the_name_ends_in_is_the_organisation() -> None:
+    text = normalize("The market declined to say how many shoppers were affected.")
+    [declined] = [a for a in extract_attributions(text, "article", ORGS) if a.kind == "declined"]
+    assert (declined.speaker_org, declined.topic) == ("Harborline Market", "count")
