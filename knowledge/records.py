@@ -103,6 +103,8 @@ class Attribution(BaseModel):
         topic: for ``declined``, what was not disclosed ("count", "cause", ...) when known.
         context: ``earlier incident`` (an old quote reused as background) or ``internal document``
             (a memo reported by others): words that are not a public statement about this incident.
+        rule: the attribution rule (sieve) that chose the speaker, e.g. ``inverted``, ``subject``,
+            ``colon_introduction``, ``own_text``; None when no rule found one.
     """
 
     kind: AttributionKind
@@ -115,6 +117,7 @@ class Attribution(BaseModel):
     cue: str | None = None
     topic: str | None = None
     context: str | None = None
+    rule: str | None = None
 
 
 class AnswerItem(BaseModel):

@@ -1,0 +1,376 @@
+"""The cast of a document: who can speak in it, and who was named earlier.
+
+:class:`Cast` knows the source's organisations (with their aliases) and finds *mentions* of
+possible speakers in a sentence: named people with a role ("Dana Whitfield, a spokesperson for
+Harborline"), spokespeople, the organisation's channels ("its email"), other bodies, people by role
+alone ("one security researcher"), the organisation by name, "the company", "it" and pronouns.
+Finding mentions changes nothing; :class:`Discourse` holds who was named earlier and what "the
+company" and "it" refer to, and is updated in one place, :meth:`Discourse.note`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import ChainMap
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass, field
+
+from knowledge.attribution.organizations import organization_aliases
+from knowledge.attribution.vocabulary import (
+    ATTRIBUTIVE,
+    BODY,
+    CHANNEL,
+    CUE_VERBS,
+    NAME,
+    NOT_ANOTHER_NAME,
+    ORG_REF,
+    OTHER_ORG_WORDS,
+    PERSON_ROLES,
+    ROLE_KINDS,
+    ROLE_KINDS_BY_NAME,
+    ROLE_WORDS,
+    SPOKES,
+    TITLES,
+)
+from knowledge.records import PRIMARY_KINDS
+
+#: Roles whose words are their organisation's.
+SPEAKS_FOR_ORG = ("organization", "spokesperson", "executive")
+
+
+@dataclass
+class Mention:
+    """A possible speaker found in a sentence (offsets into the text)."""
+
+    start: int
+    end: int
+    text: str
+    role: str  # organization | org_ref | channel | spokesperson | executive | person | other roles
+    speaker: str | None
+    org: str | None  # organisation the mention speaks for, when it is one of the source's
+
+
+@dataclass
+class Found:
+    """What :meth:`Cast.mentions` found in one sentence: the mentions, the people first named in
+    it, and the last person named (whom "he" or "she" in a later sentence means)."""
+
+    mentions: list[Mention]
+    named: list[Mention] = field(default_factory=list)
+    last_person: Mention | None = None
+
+
+@dataclass
+class Discourse:
+    """Who was named earlier in the document, and what "the company" and "it" refer to now."""
+
+    last_org: str | None
+    #: what "it" and "the post" refer to: (name, organisation of the source or None)
+    last_ref: tuple[str | None, str | None]
+    #: what "the company" refers to: like ``last_ref`` but never an attacker group
+    last_company: tuple[str | None, str | None]
+    people: dict[str, Mention] = field(default_factory=dict)  # surname and full name -> first mention
+    last_person: Mention | None = None
+    person_para: int = -1  # the paragraph in which the last person was named
+    para_index: int = 0  # the paragraph being read
+
+    def remember(self, mention: Mention) -> None:
+        """Note a person named now (by full name and surname; the first mention wins)."""
+        _remember(self.people, mention)
+        self.last_person = mention
+        self.person_para = self.para_index
+
+    def note(self, found: Found) -> None:
+        """Take in what a sentence's mentions say about the cast."""
+        for mention in found.named:
+            self.remember(mention)
+        if found.last_person is not None:
+            self.last_person = found.last_person
+
+
+def _remember(people: MutableMapping[str, Mention], mention: Mention) -> None:
+    name = mention.speaker or ""
+    parts = name.split()
+    if parts:
+        people.setdefault(parts[-1], mention)
+        people.setdefault(name, mention)
+
+
+class Cast:
+    """The organisations of one source and how to find possible speakers in its sentences.
+
+    Args:
+        kind: the source's kind.
+        organizations: organisations from the source's metadata; the first is the focal one that
+            "the company" and "it" refer to when the text names no other.
+    """
+
+    def __init__(self, kind: str, organizations: Sequence[str]) -> None:
+        self.kind = kind
+        self.orgs = list(organizations)
+        alias_parts = []
+        self.alias_to_org: dict[str, str] = {}
+        for org in self.orgs:
+            for alias in organization_aliases(org):
+                self.alias_to_org.setdefault(alias.casefold(), org)
+                alias_parts.append(re.escape(alias))
+        alias_parts.sort(key=len, reverse=True)
+        self.org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b{NOT_ANOTHER_NAME}")
+                       if alias_parts else None)
+        self._by_length = sorted(self.alias_to_org.items(), key=lambda kv: -len(kv[0]))
+        # "the bakery" for "Cinderleaf Bakery": the kind of body the organisation's name ends in
+        kinds = sorted({o.split()[-1].casefold() for o in self.orgs if len(o.split()) > 1}
+                       - {"inc", "inc.", "ltd", "llc", "plc", "corp", "co"})
+        self.kind_ref = rf"\bthe (?:{'|'.join(map(re.escape, kinds))})\b" if kinds else r"(?!x)x"
+
+    def discourse(self) -> Discourse:
+        """A fresh discourse: "the company" and "it" first refer to the focal organisation."""
+        first = self.orgs[0] if self.orgs else None
+        return Discourse(last_org=first, last_ref=(first, first), last_company=(first, first))
+
+    # names and roles -----------------------------------------------------------------------------
+
+    def resolve_org_word(self, word: str) -> str | None:
+        """The source's organisation that ``word`` names (an alias, possessive allowed), else None."""
+        return self.alias_to_org.get(re.sub(r"[’']s$", "", word).casefold())
+
+    def names_org(self, text: str) -> bool:
+        """True when ``text`` names one of the source's organisations."""
+        return self.org_re is not None and self.org_re.search(text) is not None
+
+    def other_role(self, name: str) -> str:
+        """The role of a body or person that is not one of the source's organisations."""
+        for role, pattern in ROLE_KINDS[2:]:
+            if pattern.search(name):
+                return role
+        return "other_organization" if OTHER_ORG_WORDS.search(name) else "person"
+
+    def org_for_phrase(self, phrase: str, discourse: Discourse) -> str | None:
+        """The source's organisation a phrase names ("a Harborline spokesperson", "the company")."""
+        phrase = phrase.strip()
+        if re.fullmatch(ORG_REF, phrase, re.I) or phrase.lower() in ("company", "its", "the company"):
+            return discourse.last_org
+        for alias, org in self._by_length:
+            if re.search(rf"\b{re.escape(alias)}(?:[’']s)?\b{NOT_ANOTHER_NAME}", phrase, re.I):
+                return org
+        return None
+
+    def classify_role(self, role_text: str, discourse: Discourse) -> tuple[str | None, str | None]:
+        """Role kind and, for a spokesperson or executive of one of the source's organisations, that
+        organisation. ``(None, None)`` when the text is not a role."""
+        for role, pattern in ROLE_KINDS:
+            if pattern.search(role_text):
+                if role in ("spokesperson", "executive"):
+                    org = self.org_for_phrase(role_text, discourse) or (
+                        discourse.last_company[1]
+                        if re.search(rf"\b(?:its|our)\b|\b{ORG_REF}\b", role_text, re.I) else None)
+                    # "Quillon chief executive", "Example Cloud's CTO", "a spokesperson for the
+                    # regulator" name someone else; "Head of Trust and Safety" does not
+                    names_other = re.search(r"\b(?:at|of|for|with)\s+(?:the|a|an)\s+(?!company\b)", role_text) or any(
+                        w.casefold() not in ROLE_WORDS and self.resolve_org_word(w) is None
+                        for w in re.findall(r"\b[A-Z][\w&-]+", role_text))
+                    if org is None and not names_other:
+                        org = discourse.last_org if len(self.orgs) == 1 else None
+                    if org is None:
+                        return "spokesperson_other" if role == "spokesperson" else "person", None
+                    return role, org
+                if role == "expert" and self.org_for_phrase(role_text, discourse):
+                    return "employee", None  # "a Harborline engineer": works there, does not speak for it
+                return role, None
+        return None, None
+
+    # discourse ---------------------------------------------------------------------------------
+
+    def track(self, frame: str, discourse: Discourse) -> None:
+        """Remember the organisation a sentence is about (the first one it names, usually its
+        subject), so that "the company", "it" and "the post" in what follows resolve to it."""
+        first = next(self.org_re.finditer(frame), None) if self.org_re is not None else None
+        if first is not None:
+            discourse.last_org = self.resolve_org_word(first.group(0)) or discourse.last_org
+        company = next((m for m in BODY.finditer(frame) if not self.resolve_org_word(m.group("n"))), None)
+        if company is not None and (first is None or company.start() < first.start()):
+            discourse.last_company = (company.group("n"), None)
+        elif first is not None:
+            discourse.last_company = (discourse.last_org, discourse.last_org)
+        body: re.Match[str] | None = company
+        attacker = ROLE_KINDS_BY_NAME["attacker"].search(frame)
+        if attacker is not None and (body is None or attacker.start() < body.start()):
+            body = attacker
+        if body is not None and (first is None or body.start() < first.start()):
+            discourse.last_ref = ((body.groupdict().get("n") or body.group(0)), None)
+        elif first is not None:
+            discourse.last_ref = (discourse.last_org, discourse.last_org)
+
+    # mentions ----------------------------------------------------------------------------------
+
+    def mentions(self, frame: str, base: int, discourse: Discourse) -> Found:
+        """Possible speakers in ``frame`` (a sentence with its quotes masked), with offsets relative
+        to the text; ``discourse`` is read, never changed."""
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        pronouns: list[re.Match[str]] = []
+        people: ChainMap[str, Mention] = ChainMap({}, discourse.people)
+        named: list[Mention] = []
+        last_person = [discourse.last_person]
+
+        def remember(mention: Mention) -> None:
+            _remember(people, mention)
+            named.append(mention)
+            last_person[0] = mention
+
+        def add(m_start: int, m_end: int, role: str, speaker: str | None, org: str | None) -> None:
+            if any(a < m_end and m_start < b for a, b in taken):
+                return
+            taken.append((m_start, m_end))
+            found.append(Mention(base + m_start, base + m_end, frame[m_start:m_end], role, speaker, org))
+
+        # named person with a role: "Dana Whitfield, a spokesperson for Harborline," / "security researcher Priya Raman"
+        for m in re.finditer(rf"(?P<name>{NAME}),\s+(?P<role>(?:the |a |an |its |their )?[^,.;“”\"]{{3,90}}?)(?=,|\.|;|$|\s+(?:said|says|told|wrote|added))", frame):
+            role, org = self.classify_role(m.group("role"), discourse)
+            if role is None:
+                continue
+            remember(Mention(base + m.start("name"), base + m.end("role"), m.group(0), role, m.group("name"), org))
+            add(m.start("name"), m.end("role"), role, m.group("name"), org)
+        for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w’'-]*(?:\s+(?:&\s+)?[A-Z][\w’'-]*)*\s+)?(?i:security researcher|researcher|analyst|"
+                             rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
+                             rf"chief (?:\w+ ){{1,3}}officer|head of (?:\w+ ){{0,2}}\w+|general counsel|"
+                             rf"chief executive|ceo|cto|ciso|president|founder|lawyer|"
+                             rf"consultant|director|leader|mayor|chair(?:man|woman)?|mp|member of parliament|"
+                             rf"councill?or|representative|rep\.|congress(?:man|woman)|governor|minister|"
+                             rf"superintendent|provost|chancellor|principal|vice-chancellor)"
+                             rf")\s+(?P<name>{NAME})", frame):
+            name = m.group("name")
+            if self.resolve_org_word(name.split()[0]):
+                continue
+            role, org = self.classify_role(m.group("role"), discourse)
+            if role is None:
+                continue
+            remember(Mention(base + m.start(), base + m.end(), m.group(0), role, name, org))
+            add(m.start(), m.end(), role, name, org)
+        # a role, then the name between commas: "The firm's general counsel, Adaeze Worthington, said"
+        for m in re.finditer(rf"\b(?P<role>(?:(?i:the|its|a|an)(?:\s+[\w’'-]+[’']s)?|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s)"
+                             rf"\s+(?i:{TITLES}))\s*,\s+"
+                             rf"(?P<name>{NAME})\s*,", frame):
+            role, org = self.classify_role(m.group("role"), discourse)
+            if role is None:
+                continue
+            remember(Mention(base + m.start(), base + m.end("name"), m.group(0), role, m.group("name"), org))
+            add(m.start(), m.end("name"), role, m.group("name"), org)
+        # spokespeople: "a Harborline spokesperson", "a spokesperson for the company"
+        for m in re.finditer(rf"\b(?i:a|an|the|one|another|its)\s+(?:(?P<pre>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'-]+)?|company)\s+)?(?i:{SPOKES})"
+                             rf"(?:\s+(?:for|at|of|with)\s+(?P<post>(?i:{ORG_REF})|(?:the\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z](?:[\w’'&-]|\.(?=\w))*){{0,5}}))?",
+                             frame):
+            org_name = m.group("post") or m.group("pre") or ""
+            if not org_name and discourse.last_company[1] is None and discourse.last_company[0]:
+                # "a spokesman said" right after a sentence about the regulator: the regulator's
+                body = discourse.last_company[0]
+                add(m.start(), m.end(), self.other_role(body), f"a spokesperson for {body}", None)
+                continue
+            org = self.org_for_phrase(org_name, discourse) if org_name else \
+                discourse.last_company[1] or discourse.last_org
+            if org_name and org is None and re.match(ORG_REF, org_name, re.I) is None and \
+                    org_name.lower() not in ("company", "its"):
+                role = self.other_role(org_name)
+                add(m.start(), m.end(), role if role != "person" else "spokesperson_other",
+                    frame[m.start():m.end()], None)
+                continue
+            add(m.start(), m.end(), "spokesperson", org, org)
+        # the organisation's channel: "its email", "the company's letter", "that same email", "an email"
+        for m in re.finditer(rf"\b(?:(?P<own>(?i:its|their|our|the company[’']s)|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*[’']s)|"
+                             rf"(?i:the|an?|that|this|that same|the same|the original|the brief))\s+"
+                             rf"(?:[\w-]+\s+){{0,2}}?{CHANNEL}\b", frame):
+            owner = m.group("own")
+            if owner and owner.lower() not in ("its", "their", "our") and "company" not in owner.lower():
+                org = self.resolve_org_word(owner)
+                if org is None:
+                    add(m.start(), m.end(), self.other_role(owner), re.sub(r"[’']s$", "", owner), None)
+                    continue
+                add(m.start(), m.end(), "channel", org, org)
+                continue
+            name, org = discourse.last_ref
+            indefinite = re.match(r"(?i)an?\b", m.group(0)) is not None
+            if org is None:  # "the post" after "Example Crew said on its leak site"
+                add(m.start(), m.end(), "other_organization", name, None)
+            elif indefinite and not self.names_org(frame):
+                add(m.start(), m.end(), "unknown", None, None)  # "a post said": whose post?
+            else:
+                add(m.start(), m.end(), "channel", org, org)
+        # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
+        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?"
+                             rf"[A-Z](?:[\w’'&-]|\.(?=\w))*)*)"
+                             rf"(?=\s+(?:{CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
+                             rf"had|could|will|does|never)\b|[’']s\s+{CHANNEL})", frame):
+            name = m.group("n")
+            if self.resolve_org_word(name) or name in people or name in ("I", "It", "He", "She",
+                                                                         "They", "We", "The"):
+                continue
+            role = self.other_role(name)
+            if role == "person" and re.fullmatch(NAME, name):  # "Dr. Felix Orrin, who teaches ..., said"
+                remember(Mention(base + m.start("n"), base + m.end("n"), name, "person", name, None))
+            add(m.start(), m.end(), role, name, None)
+        for m in re.finditer(r"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
+                             r"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
+            name = m.group("n")
+            if self.resolve_org_word(name) or name in people or name in (
+                    "I", "It", "He", "She", "They", "We", "The", "Dr", "Mr", "Mrs", "Ms", "Prof", "Sen", "Rep"):
+                continue
+            add(m.start("the") if m.group("the") else m.start("n"), m.end("n"), self.other_role(name), name, None)
+        # other speakers by role alone: "one security researcher", "the regulator", "hackers"
+        for role, pattern in ROLE_KINDS[1:]:
+            for m in re.finditer(rf"\b(?:(?:a|an|the|one|another|two|several|some|many|other)\s+"
+                                 rf"(?:[\w-]+\s+){{0,2}}?)?(?:{pattern.pattern})", frame, re.I):
+                owner = re.search(r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)[’']s\s*$", frame[max(0, m.start() - 60):m.start()])
+                if owner and self.resolve_org_word(owner.group(1)) is None:
+                    add(m.start(), m.end(), "person", f"{owner.group(1)}'s {m.group(0)}", None)  # another's executive
+                elif role == "executive" and "former" not in m.group(0).lower():
+                    add(m.start(), m.end(), role, m.group(0),
+                        self.org_for_phrase(m.group(0), discourse) or discourse.last_org)
+                elif role == "executive":
+                    add(m.start(), m.end(), "person", m.group(0), None)
+                else:
+                    add(m.start(), m.end(), role, m.group(0), None)
+        # the organisation by name or alias
+        if self.org_re is not None:
+            for m in self.org_re.finditer(frame):
+                if ATTRIBUTIVE.match(frame, m.end()):
+                    continue  # "Marigold customer data": a name used as an adjective is not a speaker
+                org = self.resolve_org_word(m.group(0))
+                add(m.start(), m.end(), "organization", org, org)
+        # references: "the company", "the university": the last organisation or company the text is
+        # about (never an attacker group); "it" and "the post" may also be an attacker's
+        ref_name, ref_org = discourse.last_company
+        for m in re.finditer(rf"\b{ORG_REF}\b|{self.kind_ref}", frame, re.I):
+            add(m.start(), m.end(), "org_ref" if ref_org else "other_organization", ref_name, ref_org)
+        ref_name, ref_org = discourse.last_ref
+        ref_role = "org_ref" if ref_org else "other_organization"
+        for m in re.finditer(r"\b(?:it|It|we|We)\b(?=\s+(?:also\s+|later\s+|then\s+)?(?:" + CUE_VERBS + r")\b)", frame):
+            if m.group(0).lower() == "we" and self.kind not in PRIMARY_KINDS:
+                add(m.start(), m.end(), "author", "the author", None)
+                continue
+            # "Pinecrest Academy, a private school, posted that it …": "it" is the body named just before
+            bodies = [b for b in BODY.finditer(frame, 0, m.start()) if not self.resolve_org_word(b.group("n"))]
+            orgs_before = list(self.org_re.finditer(frame, 0, m.start())) if self.org_re is not None else []
+            if bodies and (not orgs_before or bodies[-1].start() > orgs_before[-1].start()):
+                add(m.start(), m.end(), "other_organization", bodies[-1].group("n"), None)
+                continue
+            add(m.start(), m.end(), ref_role, ref_name, ref_org)
+        # a known person by surname or pronoun
+        for m in re.finditer(r"\b(?P<w>[A-Z][\w’'-]+|he|she|He|She|they|They|I)\b", frame):
+            word = m.group("w")
+            person = people.get(word)
+            if person is not None:
+                add(m.start(), m.end(), person.role, person.speaker, person.org)
+            elif word.lower() in ("he", "she"):
+                pronouns.append(m)
+            elif word == "I":
+                add(m.start(), m.end(), "author", "the author", None)
+        found.sort(key=lambda x: x.start)
+        for m in pronouns:
+            earlier = [x for x in found if x.end <= base + m.start() and x.role in PERSON_ROLES]
+            person = earlier[-1] if earlier else last_person[0]
+            if person is not None:
+                add(m.start(), m.end(), person.role, person.speaker, person.org)
+        found.sort(key=lambda x: x.start)
+        # "he" or "she" in a later sentence is the last person named (not "the authority")
+        known = [x for x in found if x.speaker and x.speaker in people]
+        return Found(found, named, known[-1] if known else (named[-1] if named else None))

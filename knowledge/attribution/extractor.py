@@ -1,0 +1,309 @@
+"""The extractor: reads one source paragraph by paragraph and attributes every quote.
+
+Order of work for each paragraph: a reproduced block continues ("Here is the email:" then plain
+lines); a paragraph addressed to a text generator is data; a heading is nobody's quote (but a
+primary document's own words); a transcript turn is its speaker's; a primary document's own
+paragraph is its organisation's; otherwise each sentence's quotes go through the sieves
+(:mod:`knowledge.attribution.sieves`) and a sentence without quotes is searched for reported speech
+and non-disclosure (:mod:`knowledge.attribution.reported`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from knowledge.attribution import context as ctx
+from knowledge.attribution.cast import SPEAKS_FOR_ORG, Cast, Mention
+from knowledge.attribution.reported import reported_and_declined
+from knowledge.attribution.sieves import Decision, LastQuote, Reading, Sentence, by_cue, decide, mentions
+from knowledge.attribution.spans import Paragraph, Span, sentence_bounds, split_paragraphs
+from knowledge.attribution.vocabulary import CHANNEL, DECLINED, NAME, ORG_REF, RELATIVE, TURN
+from knowledge.records import PRIMARY_KINDS, Attribution
+
+
+class Extractor:
+    """Extracts attributions from one source.
+
+    Args:
+        text: the source's normalised text.
+        kind: the source's kind (``notice``, ``statement``, ``filing``, ``article``, ``opinion``).
+        organizations: organisations from the source's metadata; the first is the focal one that
+            "the company" and "it" refer to when the text names no other.
+        published: the source's date; a quote set in an earlier year is an earlier incident's.
+        publisher: who published it; a notice or statement published by someone other than its
+            organisations is not their own text.
+    """
+
+    def __init__(self, text: str, kind: str, organizations: Sequence[str],
+                 published: dt.date | None = None, publisher: str | None = None) -> None:
+        self.text = text
+        self.published = published
+        self.publisher = publisher
+        self.kind = kind
+        self.cast = Cast(kind, organizations)
+        self.reading = Reading(self.cast, self.cast.discourse())
+        self._memo_recent = 0  # paragraphs in which "it reads" is still the memo just mentioned
+        self._own_org: str | None = None
+        self._guest: Mention | None = None  # a transcript's interviewee, who answers the "A:" turns
+        self._previous: Attribution | None = None  # the last quote, which a continued quote may extend
+
+    # building records ----------------------------------------------------------------------------
+
+    def _make(self, kind: str, start: int, end: int, mention: Mention | None, cue: str | None,
+              topic: str | None = None, rule: str | None = None) -> Attribution:
+        role = mention.role if mention else "unknown"
+        if role in ("org_ref", "channel"):
+            role = "organization"
+        speaker = mention.speaker if mention else None
+        org = mention.org if mention and role in SPEAKS_FOR_ORG else None
+        return Attribution(kind=kind, text=self.text[start:end], start=start, end=end, speaker=speaker,
+                           speaker_role=role, speaker_org=org, cue=cue, topic=topic, rule=rule)
+
+    def _own_text(self, start: int, end: int) -> Attribution:
+        """A primary document's own words: the organisation's, whoever typed them."""
+        mention = Mention(start, start, "", "organization", self._own_org, self._own_org)
+        return self._make("quote", start, end, mention, f"own text ({self.kind})", rule="own_text")
+
+    def _frame(self, start: int, end: int, quotes: Sequence[Span], keep_relative: bool = False) -> str:
+        """The text of ``[start, end)`` with every quoted span (marks included) masked by spaces."""
+        chars = list(self.text[start:end])
+        for q in quotes:
+            a, b = max(q.open_mark, start), min(q.close_mark, end)
+            for i in range(a, b):
+                chars[i - start] = " "
+        frame = "".join(chars)
+        if keep_relative:
+            return frame
+        # "Example Cloud Services, which hosts Harborline's website, said": the relative clause
+        # names no speaker
+        return RELATIVE.sub(lambda m: " " * len(m.group()), frame)
+
+    @staticmethod
+    def _statement_like(para: str) -> bool:
+        """A paragraph of a primary document that states something: not a heading,
+        a subject line, a greeting or a sign-off ("Thank you for shopping with us,")."""
+        para = para.strip()
+        return not (re.match(r"(?i)(?:subject|re|from|to|date):|#", para)
+                    or para.endswith((",", ":")) or len(para.split()) < 5)
+
+    @staticmethod
+    def _letter_like(para: str) -> bool:
+        return bool(re.search(r"\b(?:we|our|us|We|Our)\b|^(?:Dear|Hello|Hi|Subject|Sincerely|Regards|"
+                              r"Thank you|Thanks|Best|—|-)\b", para)) or len(para) < 60
+
+    def _joined(self, a: Attribution, b: Attribution) -> bool:
+        """True when ``b`` continues ``a``: the text between them is only a paragraph break."""
+        between = self.text[a.end:b.start]
+        left_open = self.text[a.end:a.end + 1] in ("\n", "")  # no closing mark: it runs on
+        return left_open and len(between) <= 4 and "\n" in between
+
+    # transcripts -------------------------------------------------------------------------------
+
+    def _find_guest(self) -> None:
+        """"Guest: Devin Alcaraz, chief technology officer, Kestrel Mobility" names who answers."""
+        m = re.search(rf"\bGuests?:\s*(?P<name>{NAME}),\s*(?P<role>[^.;\n*]+)", self.text)
+        if m is None:
+            return
+        role, org = self.cast.classify_role(m.group("role"), self.reading.discourse)
+        self._guest = Mention(m.start("name"), m.end("name"), m.group("name"), role or "person",
+                              m.group("name"), org)
+        self.reading.discourse.remember(self._guest)
+
+    def _transcript_turn(self, para: Paragraph, out: list[Attribution]) -> bool:
+        """A transcript's turn ("**Dana Park:** …", "A: …") is its speaker's words, as a quote.
+
+        The guest named in "Guest: Name, role, Organisation" answers the "A:" turns; "Q:" turns and
+        unknown single-word labels are not quoted. Returns True when the paragraph was a turn.
+        """
+        text = self.text[para.start:para.end]
+        label = TURN.match(text)
+        if label is None or self.kind in PRIMARY_KINDS:
+            return False
+        if label.group("qa"):
+            if label.group("qa") == "Q" or self._guest is None:
+                return label.group("qa") == "Q"
+            speaker = self._guest
+        else:
+            name = label.group("name")
+            people = self.reading.discourse.people
+            speaker = people.get(name) or people.get(name.split()[-1])
+            if speaker is None:
+                if len(name.split()) < 2:
+                    return False
+                speaker = Mention(para.start, para.start, name, "person", name, None)
+                self.reading.discourse.remember(speaker)
+        start = para.start + label.end()
+        end = para.end - (len(text) - len(text.rstrip(" *")))
+        if len(self.text[start:end].split()) >= 3:
+            out.append(self._make("quote", start, end, speaker, f"{speaker.speaker} (transcript)",
+                                  rule="transcript"))
+        return True
+
+    # reading -----------------------------------------------------------------------------------
+
+    def _reported(self, s_start: int, frame: str, out: list[Attribution]) -> None:
+        reported_and_declined(self.reading, s_start, frame, self._own_org, self._make, out)
+
+    def extract(self) -> list[Attribution]:
+        """All attributions in text order (quotes, reported speech, non-disclosure)."""
+        text = self.text
+        cast, reading = self.cast, self.reading
+        discourse = reading.discourse
+        out: list[Attribution] = []
+        paragraphs = split_paragraphs(text)
+        # a notice or statement published by someone else (a regulator's notice about the
+        # organisation) is not the organisation's own text; a filing is, wherever it is published
+        self._find_guest()
+        primary = self.kind in PRIMARY_KINDS and bool(cast.orgs) and (
+            self.kind == "filing" or not self.publisher
+            or cast.org_for_phrase(self.publisher, discourse) is not None)
+        reading.primary = primary
+        # whose own text it is: the organisation that published it, else the first one named
+        self._own_org = (cast.org_for_phrase(self.publisher, discourse) if self.publisher else None) or (
+            cast.orgs[0] if cast.orgs else None)
+        block_speaker: Decision | None = None
+        for para_index, para in enumerate(paragraphs):
+            discourse.para_index = para_index
+            sentences = sentence_bounds(text, para.start, para.end, para.quotes)
+            para_text = text[para.start:para.end]
+            # a notice reproduced as a block after "Here is the email:"
+            if block_speaker is not None:
+                same_block = para_index > 0 and text.count("\n", paragraphs[para_index - 1].end, para.start) == 1
+                if not para.quotes and (same_block or self._letter_like(para_text)):
+                    out.append(self._make("quote", para.start, para.end, block_speaker.mention,
+                                          block_speaker.cue, rule="reproduced_block"))
+                    continue
+                block_speaker = None
+            if ctx.addressed_to_text_generator(para_text):
+                # a page's words aimed at a text generator are data, never anyone's statement
+                for q in para.quotes:
+                    out.append(self._make("quote", q.start, q.end, None, None).model_copy(
+                        update={"context": ctx.TO_TEXT_GENERATOR}))
+                continue
+            if para_text.lstrip().startswith("#"):
+                heading = re.match(r"\s*#{1,6}\s+", para_text)
+                start = para.start + (heading.end() if heading else 0)
+                if primary and len(text[start:para.end].split()) >= 3:
+                    out.append(self._own_text(start, para.end))
+                reading.last_quote = None  # a headline does not continue anyone's quote
+                continue
+            if self._transcript_turn(para, out):
+                continue
+            if para_index and para.start - paragraphs[para_index - 1].end > 1 and self._memo_recent:
+                self._memo_recent -= 1  # a memo's "it" reaches into the next paragraph, no further
+            if primary and not para.quotes:
+                # the document's own words; headings, subject lines, greetings and sign-offs are not
+                # statements
+                if self._statement_like(para_text):
+                    out.append(self._own_text(para.start, para.end))
+                    for s_start, s_end in sentences:
+                        frame = self._frame(s_start, s_end, [])
+                        if DECLINED.search(frame):
+                            self._reported(s_start, frame, out)
+                cast.track(para_text, discourse)
+                continue
+            for s_start, s_end in sentences:
+                block_speaker = self._sentence(para, para_index, s_start, s_end, out) or block_speaker
+        # continued quotes without attribution of their own take the attribution of the next part
+        for i in range(len(out) - 2, -1, -1):
+            a, b = out[i], out[i + 1]
+            if a.kind == "quote" and a.speaker is None and b.kind == "quote" and b.speaker is not None \
+                    and self._joined(a, b):
+                out[i] = a.model_copy(update={k: getattr(b, k) for k in (
+                    "speaker", "speaker_role", "speaker_org", "cue")} | {"rule": f"{b.rule} (back-filled)"})
+        return out
+
+    def _sentence(self, para: Paragraph, para_index: int, s_start: int, s_end: int,
+                  out: list[Attribution]) -> Decision | None:
+        """Attribute one sentence's quotes (or find its reported speech); returns the speaker of a
+        block the sentence introduces ("Here is the email:"), if any."""
+        text, reading = self.text, self.reading
+        quotes = [q for q in para.quotes if s_start <= q.open_mark < s_end or
+                  (q.open_mark < s_start < q.close_mark)]
+        frame = self._frame(s_start, s_end, quotes)
+        anchors = [x - s_start for q in quotes for x in (q.open_mark, q.close_mark)]
+        decision: Decision | None = None
+        if quotes:
+            sentence = Sentence(s_start, frame, anchors, quotes, para.start, para_index,
+                                self._statement_like(text[s_start:s_end]))
+            decision = decide(reading, sentence)
+            if decision is not None and decision.own:
+                out.append(self._own_text(s_start, s_end))
+            else:
+                self._quotes(quotes, decision, frame, para_index, out)
+        else:
+            decision = by_cue(reading, frame, s_start)
+            if reading.primary and self._statement_like(text[s_start:s_end]):
+                out.append(self._own_text(s_start, s_end))  # its own words beside a quote
+            else:
+                self._reported(s_start, frame, out)
+        block = self._colon(para, s_start, s_end, frame, quotes, decision)
+        self.cast.track(self._frame(s_start, s_end, quotes, keep_relative=True), reading.discourse)
+        if ctx.mentions_internal_document(frame):
+            self._memo_recent = 2
+        return block
+
+    def _quotes(self, quotes: Sequence[Span], decision: Decision | None, frame: str, para_index: int,
+                out: list[Attribution]) -> None:
+        mention = decision.mention if decision else None
+        cue = decision.cue if decision else None
+        context = decision.context if decision and decision.rule == "continuation" else \
+            ctx.context_of(frame, self.published, self._memo_recent > 0)
+        for q in quotes:
+            a = self._make("quote", q.start, q.end, mention, cue, rule=decision.rule if decision else None)
+            if context:
+                a.context = context
+            if q.continued and self._previous is not None and mention is None:
+                a = a.model_copy(update={k: getattr(self._previous, k) for k in (
+                    "speaker", "speaker_role", "speaker_org", "cue")} | {"rule": "continued_paragraph"})
+            out.append(a)
+            self._previous = a
+        if mention is not None and decision is not None:
+            self.reading.last_quote = LastQuote(mention, (cue or "").removesuffix(" (continued)"), para_index,
+                                                context)
+
+    def _colon(self, para: Paragraph, s_start: int, s_end: int, frame: str, quotes: Sequence[Span],
+               decision: Decision | None) -> Decision | None:
+        """After a sentence ending in a colon, remember who it introduces; returns that speaker
+        when the sentence introduces a reproduced block of the organisation's ("Here is the email:")."""
+        reading = self.reading
+        if not frame.rstrip().endswith(":"):
+            reading.colon_intro = None
+            return None
+        # without quotes the sentence was attributed with no anchors: the same call
+        intro = decision if not quotes else by_cue(reading, frame, s_start)
+        if intro is None and re.search(rf"\b{CHANNEL}\b", frame, re.I):
+            channels = [x for x in mentions(reading, frame, s_start) if x.role == "channel"]
+            intro = Decision(channels[-1], channels[-1].text, "colon_introduction") if channels else None
+        reading.colon_intro = intro if intro is not None and intro.mention is not None else None
+        # a reproduced block is the organisation's only when the paragraph introducing it names it
+        # ("Harborline sent a message. Here is the email:"), not "The post read:"
+        explicit = intro is not None and intro.mention is not None and (
+            intro.mention.role != "channel"
+            or re.match(r"(?i)(?:its|their|our|the company)\b", intro.mention.text) is not None
+            or (self.cast.org_re is not None and self.cast.org_re.search(self.text, para.start, s_end) is not None)
+            or (reading.discourse.last_company[1] is not None
+                and re.search(rf"\b{ORG_REF}\b", self.text[para.start:s_end], re.I) is not None))
+        if explicit and s_end == para.end and not quotes:
+            return intro
+        return None
+
+
+def extract_attributions(text: str, kind: str, organizations: Sequence[str],
+                         published: dt.date | None = None, publisher: str | None = None) -> list[Attribution]:
+    """Extract quotes, reported speech and non-disclosure evidence from a source's text.
+
+    Args:
+        text: the source's normalised text.
+        kind: the source's kind.
+        organizations: organisations from the source's metadata.
+        published: the source's date; a quote set in an earlier year is marked ``earlier incident``.
+        publisher: who published it; a notice or statement published by someone other than its
+            organisations is not their own text.
+
+    Returns:
+        Attributions in text order; for each, ``text[a.start:a.end] == a.text``.
+    """
+    return Extractor(text, kind, organizations, published, publisher).extract()

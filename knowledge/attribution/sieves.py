@@ -1,0 +1,212 @@
+"""Speaker sieves: small rules, run in a declared order, each deciding only the quotes it is sure of.
+
+A quote's sentence is offered to each sieve in :data:`SIEVES` in turn; the first that returns a
+:class:`Decision` decides, and the decision records the sieve's name (``Attribution.rule``), so
+``disclosure-bot eval --verbose`` can count right and wrong per sieve. This is how CoreNLP's quote
+attribution and multi-pass sieve coreference are built.
+
+1. ``according_to``, ``inverted``, ``subject`` (:func:`by_cue`): the mention grammatically tied to an
+   attribution cue in the same sentence: after "according to"; after a speech verb when inverted
+   ("…,” said the company); else the nearest mention before the cue, its subject.
+2. ``own_voice``: in the organisation's own document, a sentence with quote marks and no speaker is
+   its own text ('Fenwick & Hale Insurance ("Fenwick & Hale") is writing …').
+3. ``colon_introduction``: a quote right after a sentence ending in a colon that named a speaker.
+4. ``introduced_just_before``: “…” as a paragraph of its own, right after a paragraph that named a
+   person ("Harborline spokesperson Ana Ruiz spoke to Example Daily on Tuesday.").
+5. ``continuation``: a whole sentence in quotes right after an attributed quote continues it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from knowledge.attribution.cast import Cast, Discourse, Mention
+from knowledge.attribution.context import negated_or_hypothetical, words_not_said
+from knowledge.attribution.spans import Span
+from knowledge.attribution.vocabulary import APPOSITIVE, CLAUSE_END, CUE, HYPOTHETICAL, INVERTING, LISTENER
+
+log = logging.getLogger(__name__)
+
+#: Verbs whose object is the listener, not the speaker ("told Example Daily").
+_TO_LISTENER = frozenset(("told", "tells", "informed", "informs", "informing", "telling", "asked", "urged",
+                          "advised"))
+
+
+@dataclass
+class Decision:
+    """A speaker for a sentence's quotes: the mention, the attribution words, and the sieve."""
+
+    mention: Mention | None
+    cue: str | None
+    rule: str
+    context: str | None = None  # set by a sieve that knows the context (a continued quote's)
+    own: bool = False  # the document's own voice, not a quote of anyone in it
+
+
+@dataclass
+class LastQuote:
+    """The last attributed quote: whom a following quote may continue."""
+
+    mention: Mention
+    cue: str
+    para_index: int
+    context: str | None
+
+
+@dataclass
+class Reading:
+    """What the sieves may consult while a document is read."""
+
+    cast: Cast
+    discourse: Discourse
+    primary: bool = False
+    colon_intro: Decision | None = None  # the previous sentence ended in a colon and named this speaker
+    last_quote: LastQuote | None = None
+
+
+@dataclass
+class Sentence:
+    """One sentence holding quotes."""
+
+    start: int
+    frame: str  # the sentence with its quoted spans masked
+    anchors: Sequence[int]  # the quote marks' offsets in the frame
+    quotes: Sequence[Span]
+    para_start: int
+    para_index: int
+    statement_like: bool  # not a heading, greeting or sign-off
+
+
+def mentions(reading: Reading, frame: str, base: int) -> list[Mention]:
+    """The mentions in a frame; the discourse takes note of any person named in it."""
+    found = reading.cast.mentions(frame, base, reading.discourse)
+    reading.discourse.note(found)
+    return found.mentions
+
+
+def by_cue(reading: Reading, frame: str, base: int, anchors: Sequence[int] = ()) -> Decision | None:
+    """Sieves 1–3: the speaker tied to an attribution cue in the same sentence, or None.
+
+    ``anchors`` are the quote marks' offsets in the frame: the cue nearest to them is tried first
+    ("X has begun warning passengers ... in what one consultant called “...”").
+    """
+    if words_not_said(frame):
+        return None  # "did not use the word “breach”": words not said
+    found = mentions(reading, frame, base)
+    cues = list(CUE.finditer(frame))
+    if anchors:
+        # verbs before channel phrases ("in its email"), then nearest to the quote first
+        cues.sort(key=lambda c: (c.group("stmt") is not None,
+                                 min(min(abs(c.start() - a), abs(c.end() - a)) for a in anchors)))
+    for m in cues:
+        if negated_or_hypothetical(frame, m.start()):
+            continue
+        c_start, c_end = base + m.start(), base + m.end()
+        cue = m.group(0)
+        verb = (m.group("verb") or "").lower()
+        after = [x for x in found if 0 <= x.start - c_end <= 2]
+        if m.group("acc"):
+            if after:
+                return Decision(after[0], f"according to {after[0].text}", "according_to")
+            continue
+        # inverted: "said the company", "said Dana Whitfield, a spokesperson for Harborline"
+        before = [x for x in found if x.end <= c_start]
+        if verb in _TO_LISTENER or verb not in INVERTING:
+            after = []  # "told Example Daily" names the listener; only speech verbs invert
+        after = [x for x in after if CLAUSE_END.match(frame, x.end - base)]
+        if after and verb and (not before or before[-1].end < c_start - 60):
+            return Decision(after[0], f"{cue} {after[0].text}", "inverted")
+        if verb in ("told", "tells"):
+            listener = re.match(rf"\s*(?:the\s+)?{LISTENER}", frame[m.end():])
+            if listener:
+                cue = f"{cue} {listener.group(0).strip().rstrip('.,;:')}"  # "told Example Daily": the channel
+        if before:
+            return _subject(reading, frame, base, m, before, cue)
+        if after:
+            return Decision(after[0], f"{cue} {after[0].text}", "inverted")
+    return None
+
+
+def _subject(reading: Reading, frame: str, base: int, cue_match: re.Match[str], before: list[Mention],
+             cue: str) -> Decision | None:
+    """The nearest mention before the cue; a mention inside an appositive just before the verb
+    ("Pinecrest Academy, a private school with no connection to the district, posted") is not it."""
+    speaker = before[-1]
+    appositive = APPOSITIVE.search(frame, 0, cue_match.start())
+    if appositive and appositive.start() + base <= speaker.start and \
+            not frame[appositive.end():cue_match.start()].strip():
+        head = frame[:appositive.start()]
+        named = re.search(r"([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)+)\s*$", head)
+        if named and reading.cast.resolve_org_word(named.group(1)) is None and \
+                named.group(1) not in reading.discourse.people:
+            return None  # another body's words; whose exactly is not needed
+        earlier = [x for x in before if x.end <= appositive.start() + base]
+        if not earlier:
+            return None
+        speaker = earlier[-1]
+    return Decision(speaker, f"{speaker.text} {cue}".strip(), "subject")
+
+
+def _cue_sieve(reading: Reading, s: Sentence) -> Decision | None:
+    return by_cue(reading, s.frame, s.start, s.anchors)
+
+
+def own_voice(reading: Reading, s: Sentence) -> Decision | None:
+    """In its own document, a statement-like sentence with quote marks and no speaker is its own."""
+    if reading.primary and s.statement_like:
+        return Decision(None, None, "own_voice", own=True)
+    return None
+
+
+def colon_introduction(reading: Reading, s: Sentence) -> Decision | None:
+    """A quote opening the sentence right after "…, the company said:"."""
+    intro = reading.colon_intro
+    if intro is not None and s.quotes[0].open_mark - s.start < 3:
+        return Decision(intro.mention, intro.cue, "colon_introduction")
+    return None
+
+
+def introduced_just_before(reading: Reading, s: Sentence) -> Decision | None:
+    """“…” as a paragraph of its own, right after one that introduced its speaker."""
+    d, last = reading.discourse, reading.last_quote
+    if (last is None or last.para_index < s.para_index - 1) and len(s.frame.split()) < 3 and \
+            d.last_person is not None and d.person_para == s.para_index - 1 and \
+            s.quotes[0].open_mark == s.para_start:
+        return Decision(d.last_person, f"{d.last_person.speaker} (introduced just before)",
+                        "introduced_just_before")
+    return None
+
+
+def continuation(reading: Reading, s: Sentence) -> Decision | None:
+    """A whole sentence in quotes right after an attributed quote continues it."""
+    last = reading.last_quote
+    if last is not None and len(s.frame.split()) < 3 and s.para_index - last.para_index <= 1 and \
+            HYPOTHETICAL.search(s.frame) is None:
+        return Decision(last.mention, f"{last.cue} (continued)", "continuation", context=last.context)
+    return None
+
+
+Sieve = Callable[[Reading, Sentence], "Decision | None"]
+
+#: The sieves in the order they are tried.
+SIEVES: tuple[tuple[str, Sieve], ...] = (
+    ("cue", _cue_sieve),
+    ("own_voice", own_voice),
+    ("colon_introduction", colon_introduction),
+    ("introduced_just_before", introduced_just_before),
+    ("continuation", continuation),
+)
+
+
+def decide(reading: Reading, s: Sentence) -> Decision | None:
+    """Run the sieves in order; the first decision wins."""
+    for name, sieve in SIEVES:
+        decision = sieve(reading, s)
+        if decision is not None:
+            log.debug("sieve %s: %r at %d → %s", decision.rule, s.frame[:60], s.start,
+                      decision.mention.speaker if decision.mention else "own text")
+            return decision
+    return None
