@@ -14,12 +14,21 @@ An evaluation file is YAML::
 Metrics (micro-averaged over all questions):
 
 - phrase recall: expected phrases found in the organisation's quotes (or statements) / expected phrases;
+- recall@8: expected phrases found within what a Discord reply shows first: the first
+  :data:`SHOWN_STATEMENTS` statements (with their variants) and the first :data:`SHOWN_REPORTED`
+  reported lines;
 - attribution precision: shown quotes that contain no forbidden phrase / shown quotes;
 - verbatim rate: shown quotes that are, after folding quotes and whitespace, exactly the span of the
   stored source text they cite / shown quotes;
 - source precision: answer sources whose URL is expected / answer sources (questions with
   ``expected_urls`` only);
-- organisation accuracy: questions whose answer names ``expected_org``.
+- organisation accuracy: questions whose answer names ``expected_org``;
+- others precision ("who else commented?" questions only): quotes shown under ``others`` that hold
+  none of the organisation's own expected phrases (from any question in the run about it) / quotes
+  shown under ``others``.
+
+``eval --verbose`` also counts, per attribution rule (sieve), the organisation's quotes it put in
+answers and how many of them held a forbidden phrase.
 
 The same questions also run through a plain baseline: langchain-chroma's top-5 chunks for the
 question, every quoted span in them taken as the organisation's words.
@@ -36,12 +45,15 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from knowledge.attribution import canonical_organization
+from knowledge.attribution import canonical_organization, extract_attributions
 from knowledge.errors import KnowledgeError
-from knowledge.records import Answer
+from knowledge.records import Answer, Source
 from knowledge.service import KnowledgeBase
 from knowledge.text import fold
 
+#: What a Discord reply shows first: statements, and reported lines.
+SHOWN_STATEMENTS = 8
+SHOWN_REPORTED = 5
 #: Quoted spans the baseline takes as the organisation's: curly or straight double quotes.
 _BASELINE_QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"")
 
@@ -66,12 +78,19 @@ class Shown:
     organization: str | None
     quotes: list[tuple[str, bool]]  # (text, verbatim)
     sources: list[str | None]  # URLs
+    first: list[str] = field(default_factory=list)  # what a reply shows first (recall@8)
+    others: list[str] = field(default_factory=list)  # other speakers' quotes, for "who else" questions
+    rules: list[str | None] = field(default_factory=list)  # the rule behind each of ``quotes``
 
 
 @dataclass
 class Tally:
     phrases: int = 0
     phrases_found: int = 0
+    phrases_found_first: int = 0
+    others: int = 0
+    others_clean: int = 0
+    rules: dict[str, list[int]] = field(default_factory=dict)  # rule -> [shown, wrong]
     quotes: int = 0
     quotes_clean: int = 0
     quotes_verbatim: int = 0
@@ -88,12 +107,26 @@ class Tally:
         return {
             "questions": self.questions,
             "phrase_recall": ratio(self.phrases_found, self.phrases),
+            "recall_at_8": ratio(self.phrases_found_first, self.phrases),
             "attribution_precision": ratio(self.quotes_clean, self.quotes),
             "verbatim_rate": ratio(self.quotes_verbatim, self.quotes),
             "source_precision": ratio(self.sources_expected, self.sources),
             "organization_accuracy": ratio(self.org_correct, self.questions),
+            "others_precision": ratio(self.others_clean, self.others),
             "quotes_shown": self.quotes,
+            "quotes_per_answer": round(self.quotes / self.questions, 1) if self.questions else None,
         }
+
+    def add(self, other: Tally) -> None:
+        """Add ``other``'s counts to this tally."""
+        for key, value in vars(other).items():
+            if key == "rules":
+                for rule, (shown, wrong) in value.items():
+                    mine = self.rules.setdefault(rule, [0, 0])
+                    mine[0] += shown
+                    mine[1] += wrong
+            else:
+                setattr(self, key, getattr(self, key) + value)
 
 
 def load_eval_file(path: Path) -> EvalFile:
@@ -119,15 +152,26 @@ def load_eval_file(path: Path) -> EvalFile:
 
 
 def shown_by_system(answer: Answer, kb: KnowledgeBase) -> Shown:
-    """The organisation's quotes in an answer, each re-checked against the stored source text."""
-    texts: dict[str, str] = {}
+    """The organisation's quotes in an answer, each re-checked against the stored source text, with
+    what a reply shows first and the rule behind each quote (re-extracted from the stored source)."""
+    sources: dict[str, Source | None] = {}
+    rules: dict[str, dict[tuple[int, int], str | None]] = {}
     quotes = []
+    quote_rules: list[str | None] = []
     for item in answer.quotes:
-        if item.source.id not in texts:
-            source = kb.catalog.get(item.source.id)
-            texts[item.source.id] = source.text if source else ""
-        quotes.append((item.text, fold(texts[item.source.id][item.start:item.end]) == fold(item.text)))
-    return Shown(answer.organization, quotes, [s.url for s in answer.sources])
+        if item.source.id not in sources:
+            source = sources[item.source.id] = kb.catalog.get(item.source.id)
+            rules[item.source.id] = {} if source is None else {
+                (a.start, a.end): getattr(a, "rule", None) for a in extract_attributions(
+                    source.text, source.kind, source.organizations, source.date, source.publisher)}
+        source = sources[item.source.id]
+        text = source.text if source else ""
+        quotes.append((item.text, fold(text[item.start:item.end]) == fold(item.text)))
+        quote_rules.append(rules[item.source.id].get((item.start, item.end), "relocated"))
+    first = [t for st in answer.statements[:SHOWN_STATEMENTS] for t in [st.text, *(v.text for v in st.variants)]]
+    first += [r.text for r in answer.reported[:SHOWN_REPORTED]]
+    others = [o.text for o in answer.others] if answer.question_type == "others" else []
+    return Shown(answer.organization, quotes, [s.url for s in answer.sources], first, others, quote_rules)
 
 
 def shown_by_baseline(question: str, kb: KnowledgeBase, k: int = 5) -> Shown:
@@ -141,31 +185,56 @@ def shown_by_baseline(question: str, kb: KnowledgeBase, k: int = 5) -> Shown:
             urls.append(source.url)
         for m in _BASELINE_QUOTE.finditer(doc.page_content):
             quotes.append((m.group(1) or m.group(2), True))
-    return Shown(None, quotes, urls)
+    return Shown(None, quotes, urls, first=[text for text, _ in quotes[:SHOWN_STATEMENTS]])
 
 
-def score(question: EvalQuestion, shown: Shown, tally: Tally, label: str) -> None:
-    """Add one question's result to ``tally``; misses are recorded as readable lines."""
+def score(question: EvalQuestion, shown: Shown, tally: Tally, label: str,
+          own_phrases: Sequence[str] = ()) -> None:
+    """Add one question's result to ``tally``; misses are recorded as readable lines.
+
+    ``own_phrases`` are the expected organisation's words from every question about it: none may be
+    shown under ``others``."""
     tally.questions += 1
     if question.expected_org is None or (shown.organization and canonical_organization(
             shown.organization, [question.expected_org])):
         tally.org_correct += 1
     folded_quotes = [fold(text).casefold() for text, _ in shown.quotes]
+    folded_first = [fold(text).casefold() for text in shown.first]
     for phrase in question.expected_phrases:
         tally.phrases += 1
-        if any(fold(phrase).casefold() in q for q in folded_quotes):
+        folded = fold(phrase).casefold()
+        if any(folded in q for q in folded_quotes):
             tally.phrases_found += 1
         else:
             tally.misses.append(f"{label}: {question.text!r} missed {phrase!r}")
+        if any(folded in q for q in folded_first):
+            tally.phrases_found_first += 1
+        elif any(folded in q for q in folded_quotes):
+            tally.misses.append(f"{label}: {question.text!r} has {phrase!r} only after the first "
+                                f"{SHOWN_STATEMENTS} statements")
     forbidden = [fold(p).casefold() for p in question.forbidden_phrases]
-    for (text, verbatim), folded in zip(shown.quotes, folded_quotes):
+    rules = shown.rules or [None] * len(shown.quotes)
+    for (text, verbatim), folded, rule in zip(shown.quotes, folded_quotes, rules):
         tally.quotes += 1
         tally.quotes_verbatim += verbatim
         bad = [p for p in forbidden if p in folded]
+        counts = tally.rules.setdefault(rule or "none", [0, 0])
+        counts[0] += 1
         if bad:
-            tally.misses.append(f"{label}: {question.text!r} showed {bad[0]!r} as the organisation's")
+            counts[1] += 1
+            tally.misses.append(f"{label}: {question.text!r} showed {bad[0]!r} as the organisation's"
+                                f" (rule {rule})")
         else:
             tally.quotes_clean += 1
+    own = [fold(p).casefold() for p in own_phrases]
+    for text in shown.others:
+        folded = fold(text).casefold()
+        tally.others += 1
+        bad = [p for p in own if p in folded]
+        if bad:
+            tally.misses.append(f"{label}: {question.text!r} showed {bad[0]!r} under others")
+        else:
+            tally.others_clean += 1
     if question.expected_urls:
         for url in shown.sources:
             tally.sources += 1
@@ -176,9 +245,14 @@ def evaluate(kb: KnowledgeBase, questions: Sequence[EvalQuestion],
              progress: Callable[[int], None] | None = None) -> dict[str, Tally]:
     """Run every question through the system and the baseline; returns their tallies."""
     tallies = {"system": Tally(), "baseline": Tally()}
+    own: dict[str, list[str]] = {}
+    for question in questions:
+        if question.expected_org:
+            own.setdefault(question.expected_org.casefold(), []).extend(question.expected_phrases)
     for i, question in enumerate(questions):
         answer = kb.ask(question.text)
-        score(question, shown_by_system(answer, kb), tallies["system"], "system")
+        score(question, shown_by_system(answer, kb), tallies["system"], "system",
+              own.get((question.expected_org or "").casefold(), []))
         score(question, shown_by_baseline(question.text, kb), tallies["baseline"], "baseline")
         if progress:
             progress(i + 1)
