@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import discord
 
 from knowledge.records import Answer, AnswerItem, NotDisclosed, SourceRef, Statement
+from knowledge.snippets import excerpt
 
 # Discord's limits (see the module docstring for the reference).
 TITLE_MAX = 256
@@ -135,25 +136,27 @@ def _safe_url(url: str | None) -> str | None:
     return url
 
 
-def _link(source: SourceRef) -> str:
-    label = fit(source.title or "untitled source", LABEL_MAX, escaper=_escape_label)
-    url = _safe_url(source.url)
-    return f"[{label}]({url})" if url else label
+def _link(source: SourceRef, label_max: int = LABEL_MAX, *, url: bool = True) -> str:
+    label = fit(source.title or "untitled source", label_max, escaper=_escape_label)
+    safe = _safe_url(source.url) if url else None
+    return f"[{label}]({safe})" if safe else label
 
 
-def _details(source: SourceRef) -> str:
+def _details(source: SourceRef, publisher_max: int = PUBLISHER_MAX) -> str:
     parts = []
-    if source.publisher:
-        parts.append(fit(source.publisher, PUBLISHER_MAX))
+    if source.publisher and publisher_max:
+        parts.append(fit(source.publisher, publisher_max))
     if source.date:
         parts.append(format_date(source.date))
     return ", ".join(parts)
 
 
-def _citation(source: SourceRef) -> str:
+def _citation(source: SourceRef, label_max: int = LABEL_MAX, publisher_max: int = PUBLISHER_MAX,
+              *, url: bool = True) -> str:
     """``[title](url) (Publisher, 3 Mar 2025)``."""
-    details = _details(source)
-    return f"{_link(source)} ({details})" if details else _link(source)
+    details = _details(source, publisher_max)
+    link = _link(source, label_max, url=url)
+    return f"{link} ({details})" if details else link
 
 
 def _speaker(item: AnswerItem, fallback: str | None) -> str:
@@ -163,45 +166,97 @@ def _speaker(item: AnswerItem, fallback: str | None) -> str:
     return name
 
 
-def _quote_field(number: int, item: AnswerItem, fallback: str | None, room: int) -> _Field | None:
+#: How much of a citation's tail to keep, from whole to shortest: (link label, publisher, variant
+#: note, with the URL). A long URL, publisher or note shortens the tail, never the quote to nothing.
+_TAIL_LEVELS = ((LABEL_MAX, PUBLISHER_MAX, 120, True), (40, 30, 60, True), (40, 0, 0, False), (30, 0, 0, False))
+
+
+def _tail(item: AnswerItem, statement: Statement | None, level: int) -> str:
+    """The lines under the quoted words: source, who quoted it, carriers, variants, changes."""
+    label_max, publisher_max, note_max, url = _TAIL_LEVELS[level]
+    source = item.source
+    tail = f"\n— {_citation(source, label_max, publisher_max, url=url)}"
+    if item.second_hand and publisher_max:
+        tail += f" · quoted by {fit(source.publisher or source.title, publisher_max)}"
+    if statement is None:
+        return tail
+    carriers = statement.carriers or len(statement.sources)
+    if carriers > 1:
+        tail += f" · carried by {carriers} sources"
+    if statement.variants:
+        v = statement.variants[0]
+        if note_max:
+            more = f" (+{len(statement.variants) - 1} more)" if len(statement.variants) > 1 else ""
+            tail += (f"\nvariant in {fit(v.source.publisher or v.source.title, publisher_max)}: "
+                     f"{fit(v.differs, note_max)}{more}")
+        else:
+            tail += f" · {len(statement.variants)} variant{'s' * (len(statement.variants) != 1)}"
+    if statement.changed:
+        c = statement.changed[0]
+        when = f" ({format_date(c.source.date)})" if c.source.date else ""
+        if note_max:
+            more = f" (+{len(statement.changed) - 1} more)" if len(statement.changed) > 1 else ""
+            tail += f"\nchanged{when}: {fit(c.differs, note_max)}{more}"
+        else:
+            tail += f" · changed{when}"
+    return tail
+
+
+def _shown_words(raw: str, terms: Sequence[str], room: int) -> str | None:
+    """The words in curly quotes in at most ``room`` characters: whole when they fit, else the
+    sentences matching the question's ``terms`` with "…" where the text goes on (each piece
+    verbatim), or None when not even that fits."""
+    limit = room - len(OPEN_QUOTE) - len(CLOSE_QUOTE)
+    if limit <= 0:
+        return None
+    whole = escape(raw)
+    if len(whole) <= limit:
+        return f"{OPEN_QUOTE}{whole}{CLOSE_QUOTE}"
+    trial = limit
+    while trial >= 8:
+        cut = excerpt(raw, terms, trial)
+        if not cut.spans:
+            return None
+        shown = cut.render(escape)
+        if len(shown) <= limit:
+            return f"{OPEN_QUOTE}{shown}{CLOSE_QUOTE}"
+        trial -= max(1, len(shown) - limit)
+    return None
+
+
+def _words_field(name: str, item: AnswerItem, statement: Statement | None, terms: Sequence[str],
+                 room: int) -> _Field | None:
+    """A field: the words (cut to the sentences that answer the question when they must be), then
+    the tail, shortened level by level until the words get at least ``QUOTE_TEXT_MIN`` characters;
+    at most ``room`` characters, or None when even the shortest tail leaves no room."""
+    marks = len(OPEN_QUOTE) + len(CLOSE_QUOTE)
+    need = min(QUOTE_TEXT_MIN, len(escape(item.text))) + marks
+    for level in range(len(_TAIL_LEVELS)):
+        tail = _tail(item, statement, level)
+        text_room = min(QUOTE_TEXT_MAX + marks, FIELD_VALUE_MAX - len(tail), room - len(name) - len(tail))
+        if text_room < need:
+            continue
+        words = _shown_words(item.text, terms, text_room)
+        if words is not None:
+            return _Field(name, words + tail)
+    return None
+
+
+def _quote_field(number: int, item: AnswerItem, fallback: str | None, room: int,
+                 terms: Sequence[str] = ()) -> _Field | None:
     """A field for one of the organisation's quotes, at most ``room`` characters, or None."""
     name = fit(f"{number}. {_speaker(item, fallback)}", min(FIELD_NAME_MAX, LABEL_MAX))
-    tail = f"\n— {_citation(item.source)}"
-    if item.second_hand:
-        tail += f" · quoted by {fit(item.source.publisher or item.source.title, PUBLISHER_MAX)}"
-    marks = len(OPEN_QUOTE) + len(CLOSE_QUOTE)
-    text_room = min(
-        QUOTE_TEXT_MAX,
-        FIELD_VALUE_MAX - len(tail) - marks,
-        room - len(name) - len(tail) - marks,
-    )
-    if text_room < min(QUOTE_TEXT_MIN, len(escape(item.text))):
-        return None
-    return _Field(name, f"{OPEN_QUOTE}{fit(item.text, text_room)}{CLOSE_QUOTE}{tail}")
+    return _words_field(name, item, None, terms, room)
 
 
-def _statement_field(number: int, statement: Statement, fallback: str | None, room: int) -> _Field | None:
+def _statement_field(number: int, statement: Statement, fallback: str | None, room: int,
+                     terms: Sequence[str] = ()) -> _Field | None:
     """A field for one statement: its words, who and how, the source it is quoted from, how many
     sources carry it and how the variants differ; at most ``room`` characters, or None."""
     item = statement.canonical
     when = f", {format_date(statement.first_date)}" if statement.first_date else ""
     name = fit(f"{number}. {_speaker(item, fallback)} — {statement.channel}{when}", min(FIELD_NAME_MAX, LABEL_MAX))
-    tail = f"\n— {_citation(item.source)}"
-    if item.second_hand:
-        tail += f" · quoted by {fit(item.source.publisher or item.source.title, PUBLISHER_MAX)}"
-    extra = len(statement.sources) - 1
-    if extra:
-        tail += f" · carried by {len(statement.sources)} sources"
-    if statement.variants:
-        v = statement.variants[0]
-        more = f" (+{len(statement.variants) - 1} more)" if len(statement.variants) > 1 else ""
-        tail += (f"\nvariant in {fit(v.source.publisher or v.source.title, PUBLISHER_MAX)}: "
-                 f"{fit(v.differs, 120)}{more}")
-    marks = len(OPEN_QUOTE) + len(CLOSE_QUOTE)
-    text_room = min(QUOTE_TEXT_MAX, FIELD_VALUE_MAX - len(tail) - marks, room - len(name) - len(tail) - marks)
-    if text_room < min(QUOTE_TEXT_MIN, len(escape(item.text))):
-        return None
-    return _Field(name, f"{OPEN_QUOTE}{fit(item.text, text_room)}{CLOSE_QUOTE}{tail}")
+    return _words_field(name, item, statement, terms, room)
 
 
 def _reported_line(item: AnswerItem) -> str:
@@ -357,10 +412,11 @@ def render_answer(answer: Answer) -> list[discord.Embed]:
     # statements when the answer has them (the same words in several sources are shown once)
     entries: Sequence[Statement | AnswerItem] = answer.statements or answer.quotes
     make_field = _statement_field if answer.statements else _quote_field
-    for number, entry in enumerate(entries[:QUOTES_SHOWN_MAX], start=1):
-        field = make_field(number, entry, organization, quote_budget)  # type: ignore[arg-type]
+    for entry in entries[:QUOTES_SHOWN_MAX]:
+        # one item that does not fit is counted as "more"; the items after it are still tried
+        field = make_field(shown + 1, entry, organization, quote_budget, answer.terms)  # type: ignore[arg-type]
         if field is None or not layout.add([field]):
-            break
+            continue
         quote_budget -= len(field)
         shown += 1
     layout.note_more(len(entries) - shown, "statements" if answer.statements else "quotes")

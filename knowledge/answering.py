@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
 
-from knowledge.attribution import canonical_organization, organization_aliases
+from knowledge.attribution import organization_aliases
 from knowledge.catalog import Catalog
 from knowledge.errors import QuestionError
-from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source
+from knowledge.names import OrganizationIndex, match_form, organization_index
+from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source, SourceRef
+from knowledge.snippets import matches
 from knowledge.statements import group_statements
 from knowledge.store import ChunkHit, VectorStore
 from knowledge.text import find_verbatim, fold, is_verbatim
@@ -43,23 +46,20 @@ GENERAL_QUESTION = re.compile(r"^\s*what\s+(?:did|has|have|does)\s+.+?\s+(?:actu
 
 
 def find_organization(question: str, known: Sequence[str]) -> str | None:
-    """The known organisation named in ``question`` (by name or alias, case-insensitive), else None.
+    """The known organisation named in ``question`` (by name or alias, as people type them: case,
+    accents, apostrophes and invisible characters do not matter), else None.
 
-    When several are named, the one whose matching alias is longest wins.
+    When several are named, the one whose matching alias is longest wins. The aliases are compiled
+    once per list of organisations (:func:`knowledge.names.organization_index`), not per question.
     """
-    best: tuple[int, str] | None = None
-    for org in known:
-        for alias in organization_aliases(org):
-            if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", question, re.IGNORECASE):
-                if best is None or len(alias) > best[0]:
-                    best = (len(alias), org)
-                break
-    if best:
-        return best[1]
+    index = organization_index(known)
+    found = index.find(question)
+    if found:
+        return found
     # "the council", "the bank": the one known organisation whose name ends in that kind of body
     for m in re.finditer(r"\bthe\s+([a-z]+)\b", question, re.IGNORECASE):
         endings = _INSTITUTIONS.get(m.group(1).casefold(), ())
-        named = [org for org in known if org.split() and org.split()[-1].casefold() in endings]
+        named = [org for org in known if org.split() and match_form(org.split()[-1]) in endings]
         if len(named) == 1:
             return named[0]
     return None
@@ -75,16 +75,32 @@ _INSTITUTIONS: dict[str, tuple[str, ...]] = {
 
 def diversify(hits: Sequence[ChunkHit], k: int) -> list[ChunkHit]:
     """The best ``k`` hits after collapsing hits whose text is the same (after folding)."""
+    return collapse(hits, k)[0]
+
+
+def collapse(hits: Sequence[ChunkHit], k: int) -> tuple[list[ChunkHit], dict[str, list[ChunkHit]]]:
+    """Collapse identical chunks for ranking, but remember every copy.
+
+    Returns:
+        ``(kept, copies)``: the best ``k`` hits with distinct text (after folding), and for each kept
+        hit's chunk id the hits of other sources with the same text (the same letter filed in 29
+        places: one kept, 28 copies), so that every carrier can be counted.
+    """
     kept: list[ChunkHit] = []
-    seen: set[str] = set()
+    first: dict[str, ChunkHit] = {}
+    copies: dict[str, list[ChunkHit]] = {}
     for hit in hits:
         key = fold(hit.text)
-        if key not in seen:
-            seen.add(key)
+        if key in first:
+            owner = first[key]
+            if hit.source_id != owner.source_id and owner.chunk_id in copies:
+                copies[owner.chunk_id].append(hit)
+            continue
+        first[key] = hit
+        if len(kept) < k:
             kept.append(hit)
-            if len(kept) == k:
-                break
-    return kept
+            copies[hit.chunk_id] = []
+    return kept, copies
 
 
 _STOP = frozenset("""a an the it its they them their this that these those did does do has have had is was were be
@@ -120,20 +136,6 @@ def classify_question(question: str, org: str) -> tuple[str, list[str]]:
     if topics:
         return "fact", terms + [t for t in topics if t not in terms]
     return "said", terms
-
-
-def matches(text: str, terms: Sequence[str]) -> int:
-    """How many of ``terms`` occur in ``text`` (case-insensitive, a term's first five letters
-    matching a word's: "password" finds "passwords"); ``count`` matches figures, ``timing`` dates."""
-    words = {w[:5] for w in re.findall(r"[\w'-]+", text.casefold())}
-    found = sum(1 for t in terms if t[:5] in words)
-    if "count" in terms and re.search(r"\d", text):
-        found += 1
-    if "timing" in terms and re.search(r"\b(?:January|February|March|April|May|June|July|August|September|"
-                                       r"October|November|December|\d{4}-\d\d-\d\d|Monday|Tuesday|Wednesday|"
-                                       r"Thursday|Friday|Saturday|Sunday)\b", text):
-        found += 1
-    return found
 
 
 def _finding(qtype: str, terms: Sequence[str], org: str, answer: Answer) -> str | None:
@@ -186,28 +188,64 @@ class Answerer:
             raise QuestionError(f"the question is {len(question)} characters long; "
                                 f"the limit is {self.max_question_chars}")
         known = self.catalog.organizations()
+        index = organization_index(known)
+        listing = ", ".join(known) if known else "none; ingest some sources first"
+        org: str | None
         if organization:
-            org = canonical_organization(organization, known)
+            organization = unicodedata.normalize("NFC", organization).strip()
+            org = index.canonical(organization)
+            if org is None:
+                return self._not_indexed(question, organization, index, index.suggest(organization), listing)
         else:
             org = find_organization(question, known)
-            if org is None and len(known) == 1:
-                org = known[0]
+            if org is None:
+                named = index.named_subject(question)
+                suggestions = index.suggest_in(question)
+                if named is not None or suggestions:
+                    # a name the index does not know: never answer for another organisation
+                    return self._not_indexed(question, named, index, suggestions, listing)
+                if len(known) == 1:
+                    org = known[0]
         if org is None:
             hits = self.vectors.search(question, k=5)
-            wanted = f"{organization!r} is not an organisation in the index" if organization else \
-                "the question names no organisation the index knows"
-            listing = ", ".join(known) if known else "none; ingest some sources first"
             return Answer(question=question, organization=None, abstained=True,
-                          reason=f"{wanted} (known: {listing})",
+                          reason=f"the question names no organisation the index knows (known: {listing})",
                           sources=[s.ref() for s in self._sources_of(hits)])
         source_ids = [sid for sid, orgs in self.catalog.organizations_by_source().items()
-                      if any(canonical_organization(o, [org]) for o in orgs)]
+                      if any(index.is_alias(o, org) for o in orgs)]
         fetch = TOP_K * FETCH_FACTOR
         hits = self.vectors.search(question, k=fetch, source_ids=source_ids)
-        kept = diversify(hits, TOP_K)
-        if len(kept) < TOP_K and len(hits) == fetch:  # heavy duplication: look further, once
-            kept = diversify(self.vectors.search(question, k=fetch * 8, source_ids=source_ids), TOP_K)
-        return self._build(question, org, kept)
+        kept, copies = collapse(hits, TOP_K)
+        if len(hits) == fetch and (len(kept) < TOP_K or any(copies.values())):
+            # heavy duplication: look further, once, to rank past the copies and count them all
+            kept, copies = collapse(self.vectors.search(question, k=fetch * 8, source_ids=source_ids), TOP_K)
+        return self._build(question, org, kept, index, copies)
+
+    def _carriers(self, quotes: Sequence[AnswerItem], hits: Sequence[ChunkHit],
+                  copies: dict[str, list[ChunkHit]]) -> dict[tuple[str, int], list[SourceRef]]:
+        """For each quote ``(source id, start)``, the other sources whose identical chunk carries it."""
+        ids = sorted({c.source_id for dups in copies.values() for c in dups})
+        if not ids:
+            return {}
+        refs = {s.id: s.ref() for s in self.catalog.sources(ids)}
+        out: dict[tuple[str, int], list[SourceRef]] = {}
+        for q in quotes:
+            for h in hits:
+                if h.source_id == q.source.id and q.start < h.end and h.start < q.end:
+                    out.setdefault((q.source.id, q.start), []).extend(
+                        refs[c.source_id] for c in copies.get(h.chunk_id, ()) if c.source_id in refs)
+        return out
+
+    def _not_indexed(self, question: str, named: str | None, index: OrganizationIndex,
+                     suggestions: Sequence[str], listing: str) -> Answer:
+        """Abstain for a name the index does not know: say so, offer close names, list what is known."""
+        wanted = f"{named!r} is not an organisation in the index" if named else \
+            "the question names no organisation the index knows"
+        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        hits = self.vectors.search(question, k=5)
+        return Answer(question=question, organization=None, abstained=True, suggestions=list(suggestions),
+                      reason=f"{wanted}{hint} (known: {listing})",
+                      sources=[s.ref() for s in self._sources_of(hits)])
 
     def _sources_of(self, hits: Sequence[ChunkHit]) -> list[Source]:
         order: list[str] = []
@@ -217,7 +255,8 @@ class Answerer:
         by_id = {s.id: s for s in self.catalog.sources(order)}
         return [by_id[i] for i in order if i in by_id]
 
-    def _build(self, question: str, org: str, hits: Sequence[ChunkHit]) -> Answer:
+    def _build(self, question: str, org: str, hits: Sequence[ChunkHit], names: OrganizationIndex,
+               copies: dict[str, list[ChunkHit]] | None = None) -> Answer:
         sources = {s.id: s for s in self._sources_of(hits)}
         stored = self.catalog.attributions(sources)
         relevance: dict[tuple[str, int], float] = {}
@@ -228,16 +267,19 @@ class Answerer:
                 if scores:
                     relevance[(source_id, i)] = max(scores)
         qtype, terms = classify_question(question, org)
-        answer = Answer(question=question, question_type=qtype, organization=org)
+        answer = Answer(question=question, question_type=qtype, organization=org, terms=terms)
         general = qtype == "said" and GENERAL_QUESTION.search(question) is not None
+        years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
 
         def order(key: tuple[str, int]) -> tuple:
             source, a = sources[key[0]], stored[key[0]][key[1]]
             if general:  # "what did X say?": its own documents first, then in the order said
                 return (source.kind not in PRIMARY_KINDS, source.date is None, source.date or 0,
                         KIND_ORDER.index(source.kind), source.id, a.start)
-            # otherwise the words that answer the question first, then relevance
-            return (-matches(a.text, terms) - (a.topic is not None and a.topic in terms),
+            # otherwise the words that answer the question first (a source of the year the question
+            # names counts as a match: an answer about 2025 leads with the 2025 notice), then relevance
+            dated = source.date is not None and str(source.date.year) in years
+            return (-matches(a.text, terms) - (a.topic is not None and a.topic in terms) - dated,
                     source.kind not in PRIMARY_KINDS, -relevance[key], key[1])
 
         dropped = 0
@@ -246,7 +288,7 @@ class Answerer:
         for source_id, index in sorted(relevance, key=order):
             a = stored[source_id][index]
             source = sources[source_id]
-            ours = a.speaker_org is not None and canonical_organization(a.speaker_org, [org]) is not None
+            ours = a.speaker_org is not None and names.is_alias(a.speaker_org, org)
             if a.context is not None:
                 continue  # an old quote or an internal memo: not a public statement on this incident
             if a.kind == "quote":
@@ -272,7 +314,7 @@ class Answerer:
             bucket.append(item)
         answer.dropped_unverified = dropped
         answer.not_disclosed = [NotDisclosed(topic=d.topic, evidence=d) for d in declined]
-        answer.statements = group_statements(answer.quotes)
+        answer.statements = group_statements(answer.quotes, self._carriers(answer.quotes, hits, copies or {}))
         if general:
             answer.statements.sort(key=lambda st: (not st.primary, -len(st.sources),
                                                    st.first_date is None, st.first_date or 0))
@@ -288,6 +330,12 @@ class Answerer:
             answer.sources = [s.ref() for s in sources.values()][:5]
         else:
             answer.sources = [s.ref() for s in sources.values() if s.id in shown]
+            listed = {s.id for s in answer.sources}
+            for st in answer.statements:  # identical copies collapsed before ranking carry the words too
+                for ref in st.sources:
+                    if ref.id not in listed:
+                        listed.add(ref.id)
+                        answer.sources.append(ref)
         return answer
 
     @staticmethod
