@@ -23,7 +23,7 @@ NULL_WORDS = frozenset({"", "~", "none", "null", "nil"})
 
 #: A file whose control characters (other than tab, newline, carriage return, form feed) are more
 #: than this share of its non-space characters is not text.
-MAX_CONTROL_SHARE = 0.10
+MAX_CONTROL_SHARE = 0.30
 
 BlockKind = Literal["heading", "paragraph", "blockquote", "list", "table", "code"]
 
@@ -122,7 +122,8 @@ def decode_bom(raw: bytes) -> str | None:
     return None
 
 
-def _looks_binary(raw: bytes) -> bool:
+def looks_binary(raw: bytes) -> bool:
+    """True when the first 8 KB hold a NUL byte or more than 30 % control bytes."""
     sample = raw[:8192]
     if not sample:
         return False
@@ -154,7 +155,7 @@ def decode_text(raw: bytes, where: str) -> str:
         if text is None:
             text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if _looks_binary(raw):
+        if looks_binary(raw):
             raise SourceError(where, "looks like a binary file, not text") from exc
         raise SourceError(where, f"not UTF-8 text (byte {exc.start})") from exc
     refuse_control_text(text, where)
@@ -162,7 +163,7 @@ def decode_text(raw: bytes, where: str) -> str:
 
 
 def refuse_control_text(text: str, where: str) -> None:
-    """Refuse text whose control characters are more than a tenth of its non-space characters.
+    """Refuse text whose control characters are more than 30 % of its non-space characters.
 
     A few stray control characters are fine: :func:`knowledge.text.normalize` removes them.
 

@@ -35,6 +35,7 @@ from knowledge.loaders.common import (
     LoadedDocument,
     TextBlock,
     decode_bom,
+    looks_binary,
     make_meta,
     read_bytes,
     refuse_binary,
@@ -80,18 +81,16 @@ def decode_html(raw: bytes, where: str) -> str:
     except UnicodeDecodeError as exc:
         raise SourceError(where, f"not text in the encoding its byte-order mark names (byte {exc.start})") from exc
     if text is None:
-        tried: list[str] = []
-        for encoding in (declared_charset(raw), "utf-8", "cp1252"):
-            if encoding is None or encoding in tried:
-                continue
-            tried.append(encoding)
+        for encoding in dict.fromkeys(e for e in (declared_charset(raw), "utf-8") if e):
             try:
                 text = raw.decode(encoding)
                 break
             except UnicodeDecodeError:
                 continue
-        if text is None:  # five byte values have no windows-1252 character
-            text = raw.decode("cp1252", errors="ignore")
+    if text is None:  # neither the declared charset nor UTF-8: windows-1252, unless it is binary
+        if looks_binary(raw):
+            raise SourceError(where, "looks like a binary file, not text")
+        text = raw.decode("cp1252", errors="ignore")  # five byte values have no character in it
     refuse_control_text(text, where)
     return text
 
