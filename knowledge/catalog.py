@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,10 +52,28 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE attributions ADD COLUMN context TEXT;
     """,
+    # the file a source was last loaded from (a source keeps its id when it gains a URL); the chunk
+    # ids each committed source owns in Chroma; sources whose vectors an unfinished ingest or forget
+    # may have touched ('*': all, once, for an index made before chunk ids were recorded)
+    """
+    ALTER TABLE sources ADD COLUMN path TEXT;
+    UPDATE sources SET path = locator WHERE url IS NULL;
+    CREATE TABLE chunks (
+        id TEXT PRIMARY KEY,
+        source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE
+    );
+    CREATE INDEX chunks_source ON chunks(source_id);
+    CREATE TABLE pending (source_id TEXT PRIMARY KEY);
+    INSERT INTO pending (source_id) VALUES ('*');
+    """,
 )
+#: A ``pending`` entry that asks for every vector to be checked (see :meth:`Catalog.pending`).
+ALL_SOURCES = "*"
+#: Values per ``IN (...)`` query: far below SQLite's variable limit (999 in old builds).
+_SQL_BATCH = 500
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_SOURCE_COLUMNS = ("id", "locator", "title", "url", "publisher", "date", "kind", "organizations",
+_SOURCE_COLUMNS = ("id", "locator", "path", "title", "url", "publisher", "date", "kind", "organizations",
                    "content_hash", "ingested_at", "text")
 
 
@@ -115,7 +133,7 @@ class Catalog:
             publisher=row["publisher"], date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
             kind=row["kind"], organizations=json.loads(row["organizations"]),
             content_hash=row["content_hash"], ingested_at=dt.datetime.fromisoformat(row["ingested_at"]),
-            text=row["text"],
+            text=row["text"], path=row["path"],
         )
 
     def get(self, source_id: str) -> Source | None:
@@ -142,15 +160,30 @@ class Catalog:
                                 (prefix, len(prefix), prefix)).fetchall()
         return [r[0] for r in rows]
 
+    def find(self, url: str | None = None, path: str | None = None) -> dict[str, list[str]]:
+        """Ids of sources known by this URL and by this file path: ``{"url": [...], "path": [...]}``.
+
+        A source is known by a URL when it is its ``url`` or its locator, and by a path when it was
+        loaded from that file (``path``) or the path is its locator.
+        """
+        found: dict[str, list[str]] = {"url": [], "path": []}
+        for key, value, column in (("url", url, "url"), ("path", path, "path")):
+            if value:
+                rows = self._db.execute(
+                    f"SELECT id FROM sources WHERE {column} = ? OR locator = ? ORDER BY id", (value, value))
+                found[key] = [r[0] for r in rows]
+        return found
+
     def sources(self, ids: Iterable[str] | None = None) -> list[Source]:
         """All sources (or those with the given ids), oldest publication date first, undated last."""
-        query = "SELECT * FROM sources"
-        params: tuple[str, ...] = ()
-        if ids is not None:
-            params = tuple(ids)
-            query += f" WHERE id IN ({','.join('?' * len(params))})" if params else " WHERE 0"
-        query += " ORDER BY date IS NULL, date, title"
-        return [self._source(r) for r in self._db.execute(query, params)]
+        order = " ORDER BY date IS NULL, date, title"
+        if ids is None:
+            return [self._source(r) for r in self._db.execute("SELECT * FROM sources" + order)]
+        found: list[Source] = []
+        for batch in _batches(tuple(dict.fromkeys(ids))):
+            found += [self._source(r) for r in self._db.execute(
+                f"SELECT * FROM sources WHERE id IN ({','.join('?' * len(batch))})", batch)]
+        return sorted(found, key=lambda s: (s.date is None, s.date.isoformat() if s.date else "", s.title))
 
     def organizations_by_source(self) -> dict[str, list[str]]:
         """Each source's organisations, keyed by source id (reads no text)."""
@@ -173,15 +206,17 @@ class Catalog:
                 seen.setdefault(org.casefold(), org)
         return sorted(seen.values(), key=str.casefold)
 
-    def put(self, source: Source, attributions: list[Attribution], chunk_count: int) -> None:
-        """Insert or replace a source and all its attributions (call inside :meth:`transaction`)."""
+    def put(self, source: Source, attributions: list[Attribution], chunk_ids: Sequence[str]) -> None:
+        """Insert or replace a source, all its attributions and the ids of its chunks in Chroma
+        (call inside :meth:`transaction`)."""
         self._db.execute("DELETE FROM sources WHERE id = ?", (source.id,))
         values = source.model_dump(include=set(_SOURCE_COLUMNS), mode="json")
         values["organizations"] = json.dumps(source.organizations, ensure_ascii=False)
         self._db.execute(
             f"INSERT INTO sources ({', '.join(_SOURCE_COLUMNS)}, chunk_count) "
             f"VALUES ({', '.join('?' * len(_SOURCE_COLUMNS))}, ?)",
-            (*(values[c] for c in _SOURCE_COLUMNS), chunk_count))
+            (*(values[c] for c in _SOURCE_COLUMNS), len(chunk_ids)))
+        self.set_chunk_ids(source.id, chunk_ids)
         self._db.executemany(
             'INSERT INTO attributions (source_id, seq, kind, start, "end", text, speaker, speaker_role,'
             " speaker_org, cue, topic, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -189,8 +224,35 @@ class Catalog:
               a.cue, a.topic, a.context) for i, a in enumerate(attributions)])
 
     def delete(self, source_id: str) -> None:
-        """Remove a source and its attributions (call inside :meth:`transaction`)."""
+        """Remove a source, its attributions and its chunk ids (call inside :meth:`transaction`)."""
         self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+
+    # chunk ids and unfinished work ---------------------------------------------------------------
+
+    def chunk_ids(self, source_id: str) -> set[str]:
+        """Ids of the chunks the committed version of a source owns in Chroma."""
+        return {r[0] for r in self._db.execute("SELECT id FROM chunks WHERE source_id = ?", (source_id,))}
+
+    def set_chunk_ids(self, source_id: str, chunk_ids: Sequence[str]) -> None:
+        """Record a source's chunk ids (call inside :meth:`transaction`)."""
+        self._db.execute("DELETE FROM chunks WHERE source_id = ?", (source_id,))
+        self._db.executemany("INSERT INTO chunks (id, source_id) VALUES (?, ?)",
+                             [(i, source_id) for i in chunk_ids])
+
+    def pending(self) -> list[str]:
+        """Sources whose vectors an ingest or forget was changing when it stopped; ``'*'`` for all."""
+        return [r[0] for r in self._db.execute("SELECT source_id FROM pending ORDER BY source_id")]
+
+    def mark_pending(self, source_ids: Iterable[str]) -> None:
+        """Record, before Chroma is touched, which sources' vectors are about to change (commits)."""
+        with self.transaction():
+            self._db.executemany("INSERT OR IGNORE INTO pending (source_id) VALUES (?)",
+                                 [(i,) for i in source_ids])
+
+    def clear_pending(self, source_ids: Iterable[str]) -> None:
+        """Forget pending marks once Chroma matches the catalogue again (commits)."""
+        with self.transaction():
+            self._db.executemany("DELETE FROM pending WHERE source_id = ?", [(i,) for i in source_ids])
 
     # attributions ------------------------------------------------------------------------------
 
@@ -198,14 +260,17 @@ class Catalog:
         """Attributions of the given sources, in text order, keyed by source id."""
         ids = tuple(source_ids)
         result: dict[str, list[Attribution]] = {i: [] for i in ids}
-        if not ids:
-            return result
-        rows = self._db.execute(
-            f"SELECT * FROM attributions WHERE source_id IN ({','.join('?' * len(ids))}) "
-            "ORDER BY source_id, start, seq", ids)
+        rows = [r for batch in _batches(tuple(result)) for r in self._db.execute(
+            f"SELECT * FROM attributions WHERE source_id IN ({','.join('?' * len(batch))}) "
+            "ORDER BY source_id, start, seq", batch)]
         for r in rows:
             result[r["source_id"]].append(Attribution(
                 kind=r["kind"], text=r["text"], start=r["start"], end=r["end"], speaker=r["speaker"],
                 speaker_role=r["speaker_role"], speaker_org=r["speaker_org"], cue=r["cue"], topic=r["topic"],
                 context=r["context"]))
         return result
+
+
+def _batches(values: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    for i in range(0, len(values), _SQL_BATCH):
+        yield values[i:i + _SQL_BATCH]

@@ -51,3 +51,15 @@ class SourceNotFoundError(KnowledgeError):
 
 class QuestionError(KnowledgeError):
     """The question is empty or too long to answer."""
+
+
+class ModelMismatchError(ConfigurationError):
+    """The index was built with another embedding model (name, vector dimension or weights)."""
+
+
+class SourceSelectorError(SourceNotFoundError):
+    """A ``forget`` selector is blank, or a prefix too short to name a source safely."""
+
+
+class SourceIdentityError(SourceError):
+    """A file's path names one indexed source and its URL another: ingesting it would merge or split them."""

@@ -9,29 +9,61 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.answering import Answerer
 from knowledge.attribution import EXTRACTOR_VERSION, extract_attributions
-from knowledge.catalog import Catalog
+from knowledge.catalog import ALL_SOURCES, Catalog
 from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder, create_embedder
-from knowledge.errors import KnowledgeError, SourceError, SourceNotFoundError
+from knowledge.errors import (
+    KnowledgeError,
+    SourceError,
+    SourceIdentityError,
+    SourceNotFoundError,
+    SourceSelectorError,
+)
 from knowledge.loaders import LoadedDocument, expand_paths, load_file
 from knowledge.lock import DataDirLock
 from knowledge.records import Answer, Attribution, Chunk, IngestReport, Source, SourceMeta
 from knowledge.settings import KnowledgeSettings
-from knowledge.store import VectorStore, open_client
+from knowledge.store import Metadata, VectorStore, chunk_metadata, open_client, placed_metadata
 
 log = logging.getLogger(__name__)
 
 
+#: Every source id starts with this.
+ID_PREFIX = "src_"
+#: Characters after :data:`ID_PREFIX` that an id prefix given to ``forget`` must have.
+MIN_PREFIX = 6
+#: Tests only: a file that :func:`_hook` appends each reached ingest step to, then waits on.
+HOOK_ENV = "KB_TEST_INGEST_HOOK"
+
+
 def source_id_for(locator: str) -> str:
     """Stable source id: ``src_`` and 12 hex digits of the sha256 of the source's URL or path."""
-    return "src_" + hashlib.sha256(locator.encode()).hexdigest()[:12]
+    return ID_PREFIX + hashlib.sha256(locator.encode()).hexdigest()[:12]
+
+
+def _is_url(locator: str) -> bool:
+    return "://" in locator
+
+
+def _hook(step: str) -> None:
+    """For the crash tests: when ``KB_TEST_INGEST_HOOK`` names a file, note ``step`` in it, and at
+    the step ``KB_TEST_INGEST_HOOK_AT`` names, wait so a test can kill the process there. Does
+    nothing otherwise."""
+    marker = os.environ.get(HOOK_ENV)
+    if marker:
+        with open(marker, "a", encoding="utf-8") as handle:
+            handle.write(step + "\n")
+        if os.environ.get(HOOK_ENV + "_AT") == step:
+            time.sleep(60)
 
 
 def content_hash(text: str, meta: SourceMeta) -> str:
@@ -69,6 +101,7 @@ class KnowledgeBase:
         # one SQLite connection and one Chroma client serve every thread (the bot's workers): the
         # public methods take turns
         self._mutex = threading.RLock()
+        self.recover()
 
     # lifecycle ---------------------------------------------------------------------------------
 
@@ -86,35 +119,60 @@ class KnowledgeBase:
 
     # ingest ------------------------------------------------------------------------------------
 
-    def _prepare(self, doc: LoadedDocument, override: SourceMeta, now: dt.datetime) -> _Prepared | None:
+    def _identify(self, doc: LoadedDocument, meta: SourceMeta) -> str:
+        """The id of the source this document is: an indexed source with the same URL or loaded from
+        the same file keeps its id (a file that gains a URL is still the same source); a new source's
+        id derives from its URL, else its path.
+
+        Raises:
+            SourceIdentityError: the file's path is one indexed source and its URL another.
+        """
+        found = self.catalog.find(url=meta.url, path=doc.locator)
+        by_url, by_path = found["url"], found["path"]
+        if by_url and by_path and by_url[0] != by_path[0]:
+            raise SourceIdentityError(
+                doc.locator, f"was indexed as {by_path[0]}, but its URL {meta.url} is already source "
+                f"{by_url[0]}; to replace that source with this file run 'disclosure-bot forget "
+                f"{by_url[0]}' and ingest again (or give this file another --url)")
+        if by_url or by_path:
+            return (by_url or by_path)[0]
+        return source_id_for(meta.url or doc.locator)
+
+    def _prepare(self, doc: LoadedDocument, override: SourceMeta, now: dt.datetime) -> _Prepared | str:
+        """What ingesting ``doc`` would store, or the source's id when it is unchanged."""
         meta = doc.meta.merged(override)
+        source_id = self._identify(doc, meta)
+        stored = self.catalog.get(source_id)
         locator = meta.url or doc.locator
-        source_id = source_id_for(locator)
-        stored = self.catalog.meta(source_id)
         if stored is not None:
             # what neither the file nor the command line says stays as an earlier ingest left it
-            # (an --org given once is not lost by re-ingesting without it)
-            meta = stored.model_copy(update={"title": None}).merged(meta)  # a derived title is derived again
+            # (an --org given once is not lost by re-ingesting without it); the id and the first
+            # locator stay too, so a file that gains a URL updates its source instead of adding one
+            kept = self.catalog.meta(source_id)
+            assert kept is not None
+            meta = kept.model_copy(update={"title": None}).merged(meta)  # a derived title is derived again
+            locator = stored.locator
         if meta.kind is None:
             meta = meta.model_copy(update={"kind": "article"})
         digest = content_hash(doc.text, meta)
-        previous = self.catalog.content_hash(source_id)
-        if previous == digest:
-            return None
+        path = doc.locator if not _is_url(doc.locator) else (stored.path if stored else None)
+        if stored is not None and stored.content_hash == digest and stored.path == path:
+            return source_id
         title = meta.title or _title_from(doc)
         source = Source(id=source_id, title=title, url=meta.url, publisher=meta.publisher, date=meta.date,
-                        kind=meta.kind, organizations=meta.organizations, locator=locator,
+                        kind=meta.kind, organizations=meta.organizations, locator=locator, path=path,
                         content_hash=digest, ingested_at=now, text=doc.text)
         chunks = self.chunker.split(source_id, doc.text)
         attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date,
                                             source.publisher)
-        return _Prepared(source, chunks, attributions, "added" if previous is None else "updated")
+        return _Prepared(source, chunks, attributions, "added" if stored is None else "updated")
 
     def ingest_documents(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
         """Index loaded documents; unchanged ones are skipped, changed ones replace their old version.
 
         All-or-nothing: when anything fails, the catalogue and the vector store are left exactly as
-        they were, and the exception propagates.
+        they were, and the exception propagates. A process killed midway leaves its sources marked
+        pending in the catalogue; the next open puts Chroma back in line with the catalogue.
         """
         with self._mutex:
             return self._ingest(docs)
@@ -122,49 +180,126 @@ class KnowledgeBase:
     def _ingest(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
         report = IngestReport()
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-        prepared: dict[str, _Prepared] = {}
         claimed: dict[str, str] = {}  # source id -> the file that claimed it in this call
         for doc, override in docs:
-            sid = source_id_for(doc.meta.merged(override).url or doc.locator)
+            meta = doc.meta.merged(override)
+            sid = self._identify(doc, meta)
             if sid in claimed and claimed[sid] != doc.locator:
-                raise SourceError(doc.locator, f"has the same URL ({doc.meta.merged(override).url}) as "
+                raise SourceError(doc.locator, f"is the same source ({sid}, same URL {meta.url}) as "
                                                f"{claimed[sid]}; give each source its own --url")
             claimed[sid] = doc.locator
+        prepared: dict[str, _Prepared] = {}
         for doc, override in docs:
             item = self._prepare(doc, override, now)
-            if item is None:
-                report.unchanged.append(source_id_for(doc.meta.merged(override).url or doc.locator))
+            if isinstance(item, str):
+                report.unchanged.append(item)
                 continue
             prepared[item.source.id] = item
         if not prepared:
             return report
-        before = {sid: self.vectors.ids(sid) for sid in prepared}
-        chunks = [c for p in prepared.values() for c in p.chunks]
-        existing = set().union(*before.values())
-        new_ids = {c.id for c in chunks} - existing
-        # chunks that stay (same text, same offset) are upserted with new metadata: keep the old
-        # records so that a failure can put them back
-        kept = self.vectors.snapshot(sorted({c.id for c in chunks} & existing))
+        sources = {sid: p.source for sid, p in prepared.items()}
+        # from here until the pending marks are cleared, Chroma may hold vectors the catalogue does
+        # not own: a failure (or, at the next open, a kill) reconciles the marked sources
+        self.catalog.mark_pending(prepared)
         try:
-            self.vectors.add(chunks, {sid: p.source for sid, p in prepared.items()})
+            before = {sid: self.vectors.ids(sid) for sid in prepared}
+            new: list[Chunk] = []
+            kept: dict[str, Metadata] = {}  # same id = same offset and text: the vector is reused
+            for sid, p in prepared.items():
+                for c in p.chunks:
+                    if c.id in before[sid]:
+                        kept[c.id] = chunk_metadata(c, p.source)
+                    else:
+                        new.append(c)
+            _hook("before-vectors")
+            self.vectors.add(new, sources)
+            self.vectors.set_metadata(kept)
+            _hook("before-catalogue")
             with self.catalog.transaction():
                 for p in prepared.values():
-                    self.catalog.put(p.source, p.attributions, len(p.chunks))
+                    self.catalog.put(p.source, p.attributions, [c.id for c in p.chunks])
+            _hook("after-catalogue")
+            for sid, p in prepared.items():
+                self.vectors.delete(sorted(before[sid] - {c.id for c in p.chunks}))
         except BaseException:
-            log.warning("ingest failed; removing %d chunks it added and restoring %d it changed",
-                        len(new_ids), len(kept["ids"]))
-            self.vectors.delete(sorted(new_ids))
-            self.vectors.restore(kept)
+            log.warning("ingest failed; putting the vectors of %d sources back as the catalogue has them",
+                        len(prepared))
+            self._reconcile(list(prepared))
             raise
+        self.catalog.clear_pending(prepared)
         for sid, p in prepared.items():
-            stale = before[sid] - {c.id for c in p.chunks}
-            self.vectors.delete(sorted(stale))
             (report.added if p.status == "added" else report.updated).append(sid)
             report.chunks += len(p.chunks)
             report.attributions += len(p.attributions)
         log.info("ingested %d sources (%d chunks, %d attributions)", len(prepared), report.chunks,
                  report.attributions)
         return report
+
+    # keeping Chroma in line with the catalogue ---------------------------------------------------
+
+    def recover(self) -> dict[str, int]:
+        """Finish what an interrupted ingest or forget left: for every source marked pending, delete
+        the vectors its committed version does not own and restore the metadata of those it does.
+
+        Returns:
+            ``{"sources": reconciled sources, "deleted": vectors removed, "restored": metadata fixed}``.
+        """
+        with self._mutex:
+            pending = self.catalog.pending()
+            if not pending:
+                return {"sources": 0, "deleted": 0, "restored": 0}
+            if ALL_SOURCES in pending:
+                self._sweep_all()
+            result = self._reconcile([p for p in pending if p != ALL_SOURCES])
+            if result["deleted"] or result["restored"]:
+                log.warning("an earlier ingest or forget was interrupted: removed %d orphan vectors and "
+                            "restored the metadata of %d", result["deleted"], result["restored"])
+            return result
+
+    def _reconcile(self, source_ids: Sequence[str]) -> dict[str, int]:
+        deleted = restored = 0
+        for sid in source_ids:
+            owned = self.catalog.chunk_ids(sid)
+            source = self.catalog.get(sid) if owned else None
+            present = self.vectors.records(sid)
+            stray = sorted(set(present) - owned)
+            fixes: dict[str, Metadata] = {}
+            if source is not None:
+                for chunk_id in owned & set(present):
+                    meta = present[chunk_id][0]
+                    want = placed_metadata(source, int(meta["index"]), int(meta["start"]), int(meta["end"]))
+                    if meta != want:
+                        fixes[chunk_id] = want
+            self.vectors.delete(stray)
+            self.vectors.set_metadata(fixes)
+            deleted += len(stray)
+            restored += len(fixes)
+        self.catalog.clear_pending(source_ids)
+        return {"sources": len(source_ids), "deleted": deleted, "restored": restored}
+
+    def _sweep_all(self) -> None:
+        """Once, for an index made before chunk ids were recorded: record each source's chunks (those
+        whose text is the source's text at their offsets) and delete every other vector."""
+        records = self.vectors.records(documents=True)
+        owned: dict[str, list[str]] = {}
+        stray: list[str] = []
+        texts = {s.id: s.text for s in self.catalog.sources()}
+        for chunk_id, (meta, document) in records.items():
+            sid = str(meta.get("source_id", ""))
+            text = texts.get(sid)
+            start, end = int(meta.get("start", -1)), int(meta.get("end", -1))
+            if text is not None and 0 <= start <= end and text[start:end] == document:
+                owned.setdefault(sid, []).append(chunk_id)
+            else:
+                stray.append(chunk_id)
+        with self.catalog.transaction():
+            for sid in texts:
+                if not self.catalog.chunk_ids(sid):
+                    self.catalog.set_chunk_ids(sid, sorted(owned.get(sid, [])))
+        self.vectors.delete(sorted(stray))
+        self.catalog.clear_pending([ALL_SOURCES])
+        if stray:
+            log.warning("removed %d vectors that no indexed source owns", len(stray))
 
     def ingest_paths(self, paths: Iterable[Path], override: SourceMeta | None = None
                      ) -> tuple[IngestReport, list[SourceError]]:
@@ -188,38 +323,56 @@ class KnowledgeBase:
 
     # catalogue ---------------------------------------------------------------------------------
 
-    def resolve(self, source_id: str) -> Source:
-        """The source with this id, or with this unique id prefix.
+    def resolve(self, selector: str) -> Source:
+        """The source a ``forget`` selector names: its id, a unique id prefix of at least
+        :data:`MIN_PREFIX` characters after ``src_``, its URL or its file path.
 
         Raises:
+            SourceSelectorError: the selector is blank or a too-short prefix.
             SourceNotFoundError: no source, or several, match.
         """
-        ids = self.catalog.match_ids(source_id.strip())
+        with self._mutex:
+            return self._resolve(selector)
+
+    def _resolve(self, selector: str) -> Source:
+        wanted = selector.strip()
+        if not wanted:
+            raise SourceSelectorError("give a source id, URL or path to forget; run 'disclosure-bot sources' "
+                                      "to list them")
+        ids = [wanted] if self.catalog.meta(wanted) is not None else []
+        if not ids and wanted.startswith(ID_PREFIX):
+            if len(wanted) - len(ID_PREFIX) < MIN_PREFIX:
+                raise SourceSelectorError(
+                    f"{wanted!r} is too short: give at least {MIN_PREFIX} characters after '{ID_PREFIX}' "
+                    "(or the whole id, URL or path); run 'disclosure-bot sources' to list them")
+            ids = self.catalog.match_ids(wanted)
         if not ids:  # a URL or a file path names a source too
-            for locator in (source_id.strip(), str(Path(source_id).expanduser().resolve())):
-                if self.catalog.content_hash(source_id_for(locator)) is not None:
-                    ids = [source_id_for(locator)]
-                    break
+            path = str(Path(wanted).expanduser().resolve())
+            found = self.catalog.find(url=wanted, path=path)
+            ids = sorted(set(found["url"] + found["path"]))
+            ids = ids or [i for i in (source_id_for(wanted), source_id_for(path)) if self.catalog.meta(i)][:1]
         if len(ids) != 1:
             what = "no indexed source has" if not ids else f"{len(ids)} sources match"
-            raise SourceNotFoundError(f"{what} id, URL or path {source_id!r}; run 'disclosure-bot sources' "
+            raise SourceNotFoundError(f"{what} id, URL or path {selector!r}; run 'disclosure-bot sources' "
                                       "to list them")
         source = self.catalog.get(ids[0])
         assert source is not None
         return source
 
-    def forget(self, source_id: str) -> Source:
+    def forget(self, selector: str) -> Source:
         """Remove a source, its chunks and its attributions; returns what was removed.
 
         Raises:
+            SourceSelectorError: see :meth:`resolve`.
             SourceNotFoundError: see :meth:`resolve`.
         """
         with self._mutex:
-            source = self.resolve(source_id)
-            chunk_ids = sorted(self.vectors.ids(source.id))
+            source = self._resolve(selector)
+            self.catalog.mark_pending([source.id])
             with self.catalog.transaction():
                 self.catalog.delete(source.id)
-            self.vectors.delete(chunk_ids)
+            # every vector tagged with the source, owned or orphaned by an interrupted ingest
+            self._reconcile([source.id])
             return source
 
     def sources(self) -> list[Source]:

@@ -8,28 +8,60 @@ Chroma's default embedding function (which would download a model): vectors alwa
 Chunk metadata holds only str/int/float/bool values (Chroma's rule): ``source_id``, ``index``,
 ``start``, ``end``, ``kind``, ``date`` (ISO 8601, omitted when unknown) and ``organizations``
 (JSON list of names). None is never stored.
+
+Every call that passes ids (get, upsert, update, delete) goes in batches no larger than the client's
+own limit (``get_max_batch_size()``, 5,461 for embedded Chroma 1.x), so an index of any size can be
+re-ingested, snapshotted or forgotten.
+
+The collection's metadata records the model that made its vectors (name, dimension, and the weights'
+sha256 when the model has weights): opening it with another model is refused.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
 from knowledge.embeddings import Embedder, LangChainEmbeddings
-from knowledge.errors import ConfigurationError
+from knowledge.errors import ModelMismatchError
 from knowledge.records import Chunk, Source
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-#: Chunks per upsert; below Chroma's own maximum batch size, and bounds memory while embedding.
+#: Chunks embedded per batch (bounds memory while embedding); upserts are also capped by the client.
 BATCH_SIZE = 256
+#: Ids per call when the client does not say its limit (below embedded Chroma's 5,461 and SQLite's
+#: 32,766 variables).
+DEFAULT_MAX_BATCH = 5000
+
+
+def max_batch_size(client: object) -> int:
+    """The most ids one call may carry: the client's ``get_max_batch_size()`` or ``max_batch_size``,
+    else :data:`DEFAULT_MAX_BATCH`."""
+    for name in ("get_max_batch_size", "max_batch_size"):
+        value = getattr(client, name, None)
+        try:
+            value = value() if callable(value) else value
+        except Exception:  # noqa: BLE001 - a server that cannot say: use the safe constant
+            value = None
+        if isinstance(value, int) and value > 0:
+            return value
+    return DEFAULT_MAX_BATCH
+
+
+def batched(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for i in range(0, len(items), max(1, size)):
+        yield items[i:i + size]
 
 
 @dataclass(frozen=True)
@@ -44,10 +76,18 @@ class ChunkHit:
     score: float
 
 
-def chunk_metadata(chunk: Chunk, source: Source) -> dict[str, str | int | float | bool]:
+Metadata = dict[str, str | int | float | bool]
+
+
+def chunk_metadata(chunk: Chunk, source: Source) -> Metadata:
     """Chroma metadata for a chunk: scalars only, lists as JSON, dates as ISO 8601, no None."""
-    meta: dict[str, str | int | float | bool] = {
-        "source_id": source.id, "index": chunk.index, "start": chunk.start, "end": chunk.end,
+    return placed_metadata(source, chunk.index, chunk.start, chunk.end)
+
+
+def placed_metadata(source: Source, index: int, start: int, end: int) -> Metadata:
+    """Chroma metadata for the chunk at ``index`` (``start``–``end``) of ``source``."""
+    meta: Metadata = {
+        "source_id": source.id, "index": index, "start": start, "end": end,
         "kind": source.kind, "organizations": json.dumps(source.organizations, ensure_ascii=False),
     }
     if source.date is not None:
@@ -63,6 +103,24 @@ def open_client(data_dir: Path, host: str | None = None, port: int = 8000) -> ch
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
 
 
+def model_identity(embedder: Embedder) -> dict[str, str | int]:
+    """What the collection records about the model: name, dimension, and the weights' sha256 when
+    the embedder knows it (``weights_sha256``)."""
+    identity: dict[str, str | int] = {"embedding_model": embedder.name,
+                                      "embedding_dimension": int(embedder.dimension)}
+    digest = getattr(embedder, "weights_sha256", None)
+    if digest:
+        identity["embedding_sha256"] = str(digest)
+    return identity
+
+
+def _describe(identity: Mapping[str, object]) -> str:
+    parts = [f"{identity.get('embedding_dimension', '?')} dimensions"]
+    if identity.get("embedding_sha256"):
+        parts.append(f"weights sha256 {str(identity['embedding_sha256'])[:12]}…")
+    return f"{identity.get('embedding_model')!r} ({', '.join(parts)})"
+
+
 class VectorStore:
     """The chunk collection.
 
@@ -71,36 +129,66 @@ class VectorStore:
         embedder: makes every vector, for chunks and for queries.
         collection: the collection's name.
 
+    Attributes:
+        max_batch: the most ids one Chroma call carries (see :func:`max_batch_size`).
+
     Raises:
-        ConfigurationError: the collection was built with another embedding model.
+        ModelMismatchError: the collection holds vectors made by another model (another name,
+            dimension or weights).
     """
 
     def __init__(self, client: chromadb.ClientAPI, embedder: Embedder, collection: str) -> None:
         self.embedder = embedder
+        self.max_batch = max_batch_size(client)
+        identity = model_identity(embedder)
         self._chroma = Chroma(
             collection_name=collection,
             embedding_function=LangChainEmbeddings(embedder),
             client=client,
-            collection_metadata={"embedding_model": embedder.name,
-                                 "embedding_dimension": embedder.dimension},
+            collection_metadata=dict(identity),
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
-        found = (self._chroma._collection.metadata or {}).get("embedding_model")
-        if found and found != embedder.name:
-            raise ConfigurationError(
-                f"the index in collection {collection!r} was built with embedding model {found!r}, "
-                f"not {embedder.name!r}; use that model or another KB_DATA_DIR")
+        self._check_identity(collection, identity)
+
+    def _check_identity(self, collection: str, identity: dict[str, str | int]) -> None:
+        """Refuse a collection whose vectors another model made; record what an older index lacks."""
+        stored = dict(self._collection.metadata or {})
+        if self.count() == 0:  # nothing to compare against: the collection is this model's now
+            if any(stored.get(k) != v for k, v in identity.items()):
+                self._collection.modify(metadata={**stored, **identity})
+            return
+        found = {k: stored[k] for k in identity if stored.get(k) is not None}
+        sample = self._collection.get(limit=1, include=["embeddings"])["embeddings"]
+        if sample is not None and len(sample):
+            found["embedding_dimension"] = len(sample[0])  # the vectors themselves, not only the label
+        if any(found.get(k, v) != v for k, v in identity.items()):
+            raise ModelMismatchError(
+                f"the index in collection {collection!r} was built with embedding model "
+                f"{_describe({**stored, **found})}, but the configured model is {_describe(identity)}: "
+                "their vectors cannot be compared. Set KB_EMBEDDING_MODEL back to that model, or rebuild "
+                "with this one (move the data folder aside or set another KB_DATA_DIR, then ingest the "
+                "sources again)")
+        if any(k not in stored for k in identity):  # an index made before the weights were recorded
+            self._collection.modify(metadata={**stored, **identity})
+
+    @property
+    def _collection(self) -> Any:
+        return self._chroma._collection
 
     @property
     def langchain(self) -> Chroma:
         """The langchain-chroma vector store itself (for retrievers and baselines)."""
         return self._chroma
 
-    def add(self, chunks: Sequence[Chunk], sources: dict[str, Source]) -> list[str]:
-        """Embed and upsert chunks in batches of :data:`BATCH_SIZE`; returns their ids."""
+    def identity(self) -> dict[str, object]:
+        """The model identity the collection records (see :func:`model_identity`)."""
+        return dict(self._collection.metadata or {})
+
+    def add(self, chunks: Sequence[Chunk], sources: Mapping[str, Source]) -> list[str]:
+        """Embed and upsert chunks in batches (at most :data:`BATCH_SIZE` and the client's limit);
+        returns their ids."""
         ids: list[str] = []
-        for i in range(0, len(chunks), BATCH_SIZE):
-            batch = chunks[i:i + BATCH_SIZE]
+        for batch in batched(chunks, min(BATCH_SIZE, self.max_batch)):
             ids += self._chroma.add_texts(
                 texts=[c.text for c in batch],
                 metadatas=[chunk_metadata(c, sources[c.source_id]) for c in batch],
@@ -108,39 +196,74 @@ class VectorStore:
             )
         return ids
 
-    def snapshot(self, ids: Sequence[str]) -> dict[str, list]:
-        """The stored records (vector, text, metadata) of ``ids``, for :meth:`restore`."""
-        if not ids:
-            return {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-        got = self._chroma._collection.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])
-        return {"ids": list(got["ids"]), "embeddings": [list(map(float, e)) for e in got["embeddings"]],
-                "documents": list(got["documents"]), "metadatas": list(got["metadatas"])}
+    def set_metadata(self, metadatas: Mapping[str, Metadata]) -> None:
+        """Replace the metadata of stored chunks (their text and vector stay), in batches."""
+        ids = list(metadatas)
+        for batch in batched(ids, self.max_batch):
+            self._collection.update(ids=list(batch), metadatas=[metadatas[i] for i in batch])
 
-    def restore(self, snapshot: dict[str, list]) -> None:
-        """Write back records taken by :meth:`snapshot` (undoes an upsert that overwrote them)."""
-        for i in range(0, len(snapshot["ids"]), BATCH_SIZE):
-            self._chroma._collection.upsert(**{k: v[i:i + BATCH_SIZE] for k, v in snapshot.items()})
+    def records(self, source_id: str | None = None, documents: bool = False
+                ) -> dict[str, tuple[dict[str, Any], str | None]]:
+        """``{id: (metadata, document or None)}`` of all chunks or one source's, read in pages."""
+        where = {"source_id": source_id} if source_id else None
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        found: dict[str, tuple[dict[str, Any], str | None]] = {}
+        offset = 0
+        while True:
+            got = self._collection.get(where=where, include=include, limit=self.max_batch, offset=offset)
+            docs = got.get("documents") if documents else None
+            for n, chunk_id in enumerate(got["ids"]):
+                found[chunk_id] = (dict(got["metadatas"][n] or {}), docs[n] if docs is not None else None)
+            if len(got["ids"]) < self.max_batch:
+                return found
+            offset += len(got["ids"])
+
+    def get(self, ids: Sequence[str], include: Sequence[str] = ("metadatas",)) -> dict[str, list]:
+        """Stored records of ``ids`` (in batches), as Chroma's ``get`` returns them."""
+        out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
+        for batch in batched(list(ids), self.max_batch):
+            got = self._collection.get(ids=list(batch), include=list(include))
+            out["ids"] += list(got["ids"])
+            for key in include:
+                out[key] += list(got[key])
+        return out
 
     def ids(self, source_id: str | None = None) -> set[str]:
         """Ids of all chunks, or of one source's chunks."""
         where = {"source_id": source_id} if source_id else None
-        return set(self._chroma.get(where=where, include=[])["ids"])
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            got = self._collection.get(where=where, include=[], limit=self.max_batch, offset=offset)["ids"]
+            ids.update(got)
+            if len(got) < self.max_batch:
+                return ids
+            offset += len(got)
 
     def delete(self, ids: Sequence[str]) -> None:
-        for i in range(0, len(ids), BATCH_SIZE):
-            self._chroma.delete(ids=list(ids[i:i + BATCH_SIZE]))
+        """Delete chunks by id, in batches."""
+        for batch in batched(list(ids), self.max_batch):
+            self._collection.delete(ids=list(batch))
 
     def count(self) -> int:
-        return int(self._chroma._collection.count())
+        return int(self._collection.count())
 
     def search(self, query: str, k: int, source_ids: Sequence[str] | None = None) -> list[ChunkHit]:
-        """The ``k`` chunks nearest to ``query``, optionally only from ``source_ids``, best first."""
+        """The ``k`` chunks nearest to ``query``, optionally only from ``source_ids``, best first.
+
+        More source ids than one call may carry are searched in batches and the hits merged.
+        """
         if source_ids is not None and not source_ids:
             return []
-        where = None
-        if source_ids is not None:
-            where = ({"source_id": source_ids[0]} if len(source_ids) == 1
-                     else {"source_id": {"$in": list(source_ids)}})
+        if source_ids is None:
+            return self._search(query, k, None)
+        hits: list[ChunkHit] = []
+        for batch in batched(list(source_ids), self.max_batch):
+            where = {"source_id": batch[0]} if len(batch) == 1 else {"source_id": {"$in": list(batch)}}
+            hits += self._search(query, k, where)
+        return sorted(hits, key=lambda h: -h.score)[:k] if len(source_ids) > self.max_batch else hits
+
+    def _search(self, query: str, k: int, where: dict[str, Any] | None) -> list[ChunkHit]:
         found = self._chroma.similarity_search_with_score(query, k=k, filter=where)
         return [ChunkHit(chunk_id=doc.id or "", source_id=str(doc.metadata["source_id"]),
                          start=int(doc.metadata["start"]), end=int(doc.metadata["end"]),

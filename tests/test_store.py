@@ -142,7 +142,7 @@ def test_forget_removes_source_chunks_and_attributions(kb: KnowledgeBase, by: st
     chunk_ids = kb.vectors.ids(NOTICE_ID)
     n_attributions = len(kb.catalog.attributions([NOTICE_ID])[NOTICE_ID])
     others = [s.id for s in kb.sources() if s.id != NOTICE_ID]
-    prefix = next(NOTICE_ID[:n] for n in range(5, len(NOTICE_ID))
+    prefix = next(NOTICE_ID[:n] for n in range(10, len(NOTICE_ID))  # src_ and at least 6 more
                   if not any(o.startswith(NOTICE_ID[:n]) for o in others))
 
     removed = kb.forget(NOTICE_ID if by == "id" else prefix)
