@@ -131,3 +131,29 @@ def is_verbatim(text: str, source_text: str, start: int, end: int) -> bool:
     if not (0 <= start < end <= len(source_text)):
         return False
     return fold(source_text[start:end]) == fold(text)
+
+
+def visible_view(text: str) -> tuple[str, list[int]]:
+    """``text`` without soft hyphens and zero-width characters, and where each character came from.
+
+    For code that reads stored text with patterns (names, cues) that an invisible character inside a
+    word would break: run them on the view, then map spans back with :func:`original_span`.
+
+    Returns:
+        ``(view, offsets)``: ``offsets[i]`` is the index in ``text`` of ``view[i]``, and a last entry
+        ``len(text)``, so ``len(offsets) == len(view) + 1``.
+    """
+    if not any(ch in _IGNORABLE_SET for ch in text):
+        return text, list(range(len(text) + 1))
+    kept = [i for i, ch in enumerate(text) if ch not in _IGNORABLE_SET]
+    return "".join(text[i] for i in kept), [*kept, len(text)]
+
+
+def original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    """Map a span of a :func:`visible_view` back to the text it came from.
+
+    The span covers every invisible character inside it, none before or after it.
+    """
+    if end <= start:
+        return offsets[start], offsets[start]
+    return offsets[start], offsets[end - 1] + 1

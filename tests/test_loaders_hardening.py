@@ -516,3 +516,24 @@ def test_plain_text_has_no_blocks(tmp_path: Path) -> None:
     assert doc.blocks == ()
     assert isinstance(doc, LoadedDocument)
     assert TextBlock("paragraph", 0, 1).kind == "paragraph"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param(f"Fen{SHY}wick Borough Council said it would change the hours.", COUNCIL, id="soft-hyphen"),
+        pytest.param(f"Fenwick{ZWSP} Borough Council said it would change the hours.", COUNCIL, id="zwsp"),
+        pytest.param(f"{ZWNBSP}Fenwick Borough{WJ} Council{ZWJ} said it would change the hours.", COUNCIL, id="several"),
+        pytest.param("Fenwick Borough Council said it would change the hours.", COUNCIL, id="none"),
+    ],
+)
+def test_visible_view_maps_spans_back(text: str, name: str) -> None:
+    from knowledge.text import original_span, visible_view
+
+    view, offsets = visible_view(text)
+    assert len(offsets) == len(view) + 1
+    start = view.index(name)
+    a, b = original_span(offsets, start, start + len(name))
+    assert fold(text[a:b]) == name
+    assert text[a] == "F" and text[b - 1] == "l"
+    assert original_span(offsets, len(view), len(view)) == (len(text), len(text))

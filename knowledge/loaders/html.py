@@ -228,8 +228,6 @@ def page_date(html: str, url: str | None) -> dt.date | None:
     inside: list[str] = []
     outside: list[str] = []
     for element in tree.xpath("//body//time | //body//*[@class or @id or @itemprop]"):
-        marks = " ".join(f"{node.get('class', '')} {node.get('id', '')} {node.get('itemprop', '')}"
-                         for node in (element, *element.iterancestors()))
         if element.tag != "time":
             own_marks = f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
             if not _BYLINE.search(own_marks) or _ELSEWHERE.search(own_marks):
@@ -242,10 +240,14 @@ def page_date(html: str, url: str | None) -> dt.date | None:
             continue  # a date inside a sentence of the story, not a byline
         markup = lxml.html.tostring(element, encoding="unicode", with_tail=False)
         mini = f"<html><head></head><body><div>{markup}</div></body></html>"
-        if not main or any(m in element.iterancestors() for m in main):
+        ancestors = [element, *element.iterancestors()]
+        if not main or any(m in ancestors for m in main):
             inside.append(mini)
-        elif _STRONG_BYLINE.search(marks):
+        elif _STRONG_BYLINE.search(" ".join(f"{n.get('class', '')} {n.get('id', '')} {n.get('itemprop', '')}"
+                                            for n in ancestors)):
             outside.append(mini)
+        if len(inside) >= 8:
+            break
     candidates += (inside + outside)[:8]
     for candidate in candidates:
         try:
