@@ -25,6 +25,7 @@ from knowledge.errors import KnowledgeError, SourceError
 from knowledge.loaders import make_meta
 from knowledge.records import SOURCE_KINDS, Answer, AnswerItem, SourceRef, Statement
 from knowledge.service import KnowledgeBase, open_knowledge_base
+from knowledge.snippets import excerpt
 from knowledge.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,24 @@ def _cite(ref: SourceRef) -> str:
     return ", ".join(parts)
 
 
-def _item(item: AnswerItem, quoted: bool) -> Text:
+#: Longer items are shown as the sentences that match the question (``--json`` has every word).
+CLI_TEXT_MAX = 700
+#: Carriers named after "carried by N sources (also …)".
+CARRIERS_NAMED = 5
+
+
+def _words(text: str, terms: Sequence[str]) -> str:
+    """The item's words, or for a long one the sentences matching the question with "…" around."""
+    return excerpt(text, terms, CLI_TEXT_MAX).render()
+
+
+def _item(item: AnswerItem, quoted: bool, terms: Sequence[str] = ()) -> Text:
     line = Text()
     if quoted:
-        line.append(f"“{item.text}”", style="bold")
+        line.append(f"“{_words(item.text, terms)}”", style="bold")
     else:
         line.append(f"{item.kind}: ", style="italic")
-        line.append(item.text)
+        line.append(_words(item.text, terms))
     speaker = item.speaker or "unknown"
     line.append(f"\n   — {speaker}", style="cyan")
     if item.speaker_role not in ("organization",):
@@ -71,16 +83,23 @@ def _item(item: AnswerItem, quoted: bool) -> Text:
     return line
 
 
-def _statement(statement: Statement) -> Text:
-    line = _item(statement.canonical, quoted=True)
+def _statement(statement: Statement, terms: Sequence[str] = ()) -> Text:
+    line = _item(statement.canonical, quoted=True, terms=terms)
     when = f", first {statement.first_date.isoformat()}" if statement.first_date else ""
     line.append(f"\n   {statement.channel}{when}", style="magenta")
-    if len(statement.sources) > 1:
-        others = ", ".join(s.publisher or s.title for s in statement.sources[1:])
-        line.append(f" · carried by {len(statement.sources)} sources (also {others})", style="magenta")
+    carriers = statement.carriers or len(statement.sources)
+    if carriers > 1:
+        named = [s.publisher or s.title for s in statement.sources[1:1 + CARRIERS_NAMED]]
+        rest = len(statement.sources) - 1 - len(named)
+        also = ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
+        line.append(f" · carried by {carriers} sources (also {also})", style="magenta")
     for variant in statement.variants:
         line.append(f"\n   variant in {variant.source.publisher or variant.source.title}: ", style="yellow")
-        line.append(f"“{variant.text}” ({variant.differs})", style="yellow")
+        line.append(f"“{_words(variant.text, terms)}” ({variant.differs})", style="yellow")
+    for change in statement.changed:
+        when = f" ({change.source.date.isoformat()})" if change.source.date else ""
+        line.append(f"\n   {'changed later' if change.newer else 'differs from'}{when}: {change.differs}",
+                    style="yellow")
     return line
 
 
@@ -98,18 +117,19 @@ def render_answer(answer: Answer) -> Group:
     n_sources = len(answer.sources)
     n = len(answer.statements)
     title = f"What {org} said — {n} statement{'s' * (n != 1)}, {n_sources} source{'s' * (n_sources != 1)}"
-    body = [_statement(st) for st in answer.statements] or [Text("No direct quotes.", style="dim")]
+    body = [_statement(st, answer.terms) for st in answer.statements] or [Text("No direct quotes.", style="dim")]
     if answer.finding:
         blocks.append(Text(answer.finding, style="bold"))
     blocks.append(Panel(Group(*_numbered(body)), title=Text(title, style="bold"), title_align="left"))
     if answer.reported:
-        blocks.append(Panel(Group(*_numbered([_item(r, quoted=False) for r in answer.reported])),
+        blocks.append(Panel(Group(*_numbered([_item(r, quoted=False, terms=answer.terms) for r in answer.reported])),
                             title=f"Reported (indirect speech, not {org}'s exact words)", title_align="left"))
     if answer.not_disclosed:
-        blocks.append(Panel(Group(*_numbered([_item(d.evidence, quoted=False) for d in answer.not_disclosed])),
+        blocks.append(Panel(Group(*_numbered([_item(d.evidence, quoted=False, terms=answer.terms)
+                                              for d in answer.not_disclosed])),
                             title="Not disclosed", title_align="left"))
     if answer.others:
-        blocks.append(Panel(Group(*_numbered([_item(o, quoted=True) for o in answer.others])),
+        blocks.append(Panel(Group(*_numbered([_item(o, quoted=True, terms=answer.terms) for o in answer.others])),
                             title=f"Others quoted (never {org}'s words)", title_align="left"))
     if answer.dropped_unverified:
         blocks.append(Text(f"{answer.dropped_unverified} extracted quote(s) failed the verbatim check "
@@ -254,10 +274,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         if tmp is not None:
             tmp.cleanup()
         for name, tally in tallies.items():
-            total = totals[name]
-            for key in vars(total):
-                value = getattr(tally, key)
-                setattr(total, key, getattr(total, key) + value)
+            totals[name].add(tally)
     metrics = {name: tally.metrics() for name, tally in totals.items()}
     if args.json:
         print(json.dumps(metrics, indent=2))
@@ -273,6 +290,14 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         if args.verbose:
             for line in totals["system"].misses:
                 Console().print(Text(line))
+            rules = Table(title="Organisation's quotes shown, per attribution rule", title_justify="left")
+            for column in ("rule", "shown", "with a forbidden phrase"):
+                rules.add_column(column, justify="left" if column == "rule" else "right")
+            for rule, (shown, wrong) in sorted(totals["system"].rules.items(), key=lambda kv: -kv[1][0]):
+                rules.add_row(rule, str(shown), str(wrong))
+            Console().print(rules)
+    if args.json and args.verbose:
+        print(json.dumps({"rules": totals["system"].rules, "misses": totals["system"].misses}, indent=2))
     return 0
 
 

@@ -149,6 +149,24 @@ class Variant(BaseModel):
     differs: str
 
 
+class Change(BaseModel):
+    """Another statement of the organisation worded almost the same but meaning something else: a
+    negation, a number, a date or an amount differs ("from 1 April 2024 the fee is 40 pounds" and,
+    a year later, "... 2025 ... 45 pounds"). Never a variant: each is a statement of its own.
+
+    Attributes:
+        text: the other statement's words (verbatim from ``source``).
+        source: where the other statement's canonical wording comes from.
+        differs: what changed, from this statement to the other (``“2024” → “2025”``).
+        newer: True when the other statement's source is dated after this one's.
+    """
+
+    text: str
+    source: SourceRef
+    differs: str
+    newer: bool = False
+
+
 class Statement(BaseModel):
     """The same words of the organisation, with every source that carries them.
 
@@ -159,7 +177,11 @@ class Statement(BaseModel):
         first_date: the earliest date of the sources that carry it.
         primary: True when one of the organisation's own documents carries it.
         sources: every source carrying it, the canonical one first.
-        variants: other wordings (not mere excerpts), each with what differs.
+        variants: other wordings that keep the meaning (not mere excerpts), each with what differs.
+        changed: statements worded almost the same whose meaning differs (a negation, a number, a
+            date, an amount): related, never merged.
+        carriers: how many sources carry these words, counting identical copies that were collapsed
+            before ranking (the same letter filed in 29 places counts 29); ``sources`` lists them.
         canonical: the quote the canonical text comes from (offsets, cue, source).
     """
 
@@ -170,6 +192,8 @@ class Statement(BaseModel):
     primary: bool
     sources: list[SourceRef]
     variants: list[Variant] = Field(default_factory=list)
+    changed: list[Change] = Field(default_factory=list)
+    carriers: int = 0
     canonical: AnswerItem
 
 
@@ -194,6 +218,9 @@ class Answer(BaseModel):
     question: str
     question_type: str = "said"
     organization: str | None
+    terms: list[str] = Field(default_factory=list, description=(
+        "The question's content words (and topics such as ``count`` or ``timing``) that an answer "
+        "should contain; front ends use them to choose which sentences of a long quote to show."))
     statements: list[Statement] = Field(default_factory=list)
     quotes: list[AnswerItem] = Field(default_factory=list)
     reported: list[AnswerItem] = Field(default_factory=list)
@@ -205,6 +232,9 @@ class Answer(BaseModel):
         "question's terms, in one sentence."))
     abstained: bool = False
     reason: str | None = None
+    suggestions: list[str] = Field(default_factory=list, description=(
+        "When the question or --org names an organisation the index does not know: known ones it "
+        "may mean (a misspelt or re-spaced name), for 'did you mean …?'."))
     dropped_unverified: int = 0
 
 
