@@ -60,8 +60,9 @@ def similarity(item: str, member: str) -> float:
 
 
 def same_statement(a: str, b: str) -> bool:
-    """True when two quotes are the same words: equal, one inside the other, or nearly so."""
-    return max(similarity(a, b), similarity(b, a)) >= SAME_STATEMENT
+    """True when two quotes are the same words: equal, one inside the other, or nearly so without a
+    change of meaning (:func:`changed_meaning`)."""
+    return max(similarity(a, b), similarity(b, a)) >= SAME_STATEMENT and not changed_meaning(a, b)
 
 
 _TOKEN = re.compile(r"[£$€¥]?[\w'’-]+%?|[£$€¥%]")

@@ -25,6 +25,27 @@ QUESTION_MAX = 300
 CHOICE_MAX = 100
 #: Discord shows at most 25 autocomplete choices.
 CHOICES_MAX = 25
+#: A name longer than :data:`CHOICE_MAX` is offered as its start, "…" and its last characters.
+NAME_TAIL = 30
+ELLIPSIS = "…"
+
+
+def short_name(name: str) -> str:
+    """``name`` as an autocomplete choice (at most :data:`CHOICE_MAX` characters): a long name keeps
+    its start and its end around "…", so names that differ only at the end stay apart."""
+    if len(name) <= CHOICE_MAX:
+        return name
+    head = name[: CHOICE_MAX - len(ELLIPSIS) - NAME_TAIL].rstrip()
+    return f"{head}{ELLIPSIS}{name[-NAME_TAIL:].lstrip()}"
+
+
+def full_name(value: str, names: list[str]) -> str:
+    """The organisation a chosen (possibly shortened) autocomplete value stands for; ``value``
+    itself when it is a whole name or stands for no single name."""
+    if value in names:
+        return value
+    matches = [name for name in names if len(name) > CHOICE_MAX and short_name(name) == value]
+    return matches[0] if len(matches) == 1 else value
 
 
 class Ask(commands.Cog):
@@ -68,6 +89,9 @@ class Ask(commands.Cog):
         )
         log.debug("/ask question: %r", question)
         # Errors propagate to DisclosureTree.on_error, which answers with one ephemeral line.
+        if organization is not None and ELLIPSIS in organization:  # a shortened autocomplete choice
+            names = await run_blocking(self.kb.organizations)
+            organization = full_name(organization, names)
         answer = await run_blocking(self.kb.ask, question, organization)
         await interaction.followup.send(
             embeds=render_answer(answer),
@@ -78,7 +102,8 @@ class Ask(commands.Cog):
     async def organization_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Organisations the index knows whose name contains what has been typed so far."""
+        """Organisations the index knows whose name contains what has been typed so far; a name over
+        100 characters is offered shortened, and its value maps back to the full name."""
         try:
             names = await run_blocking(self.kb.organizations)
         except KnowledgeError:
@@ -86,10 +111,10 @@ class Ask(commands.Cog):
             return []
         needle = current.strip().casefold()
         matches = sorted(
-            (name for name in names if name and len(name) <= CHOICE_MAX and needle in name.casefold()),
+            (name for name in names if name and needle in name.casefold()),
             key=lambda name: (not name.casefold().startswith(needle), name.casefold()),
         )
-        return [app_commands.Choice(name=name, value=name) for name in matches[:CHOICES_MAX]]
+        return [app_commands.Choice(name=short_name(name), value=short_name(name)) for name in matches[:CHOICES_MAX]]
 
 
 async def setup(bot: DisclosureBot) -> None:
