@@ -216,7 +216,9 @@ class Answerer:
         fetch = TOP_K * FETCH_FACTOR
         hits = self.vectors.search(question, k=fetch, source_ids=source_ids)
         kept, copies = collapse(hits, TOP_K)
-        if len(hits) == fetch and (len(kept) < TOP_K or any(copies.values())):
+        # identical copies share one vector, so they come back side by side: they may go on past the
+        # fetched hits only when the last one is a copy (or the collapse left too few hits)
+        if len(hits) == fetch and (len(kept) < TOP_K or fold(hits[-1].text) in {fold(h.text) for h in kept}):
             # heavy duplication: look further, once, to rank past the copies and count them all
             kept, copies = collapse(self.vectors.search(question, k=fetch * 8, source_ids=source_ids), TOP_K)
         return self._build(question, org, kept, index, copies)

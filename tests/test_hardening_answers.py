@@ -430,3 +430,16 @@ def test_a_vendors_words_in_a_source_tagged_with_two_organisations_are_never_the
     assert any("misconfigured server" in q.text for q in vendor.quotes)
     assert not any("Our own systems" in q.text for q in vendor.quotes)
     assert all(fold(q.text) != fold("Our own systems were not breached at any point,") for q in vendor.quotes)
+
+
+def test_more_copies_than_one_fetch_are_all_counted(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """100 copies: more than the first fetch holds (identical chunks come back side by side)."""
+    for n in range(100):
+        write(tmp_path, f"letter-{n:03}.md", {
+            "title": f"Letter, ward {n} (fictional)", "url": f"https://fenwick.example/w-{n}",
+            "date": "2025-03-05", "kind": "notice", "organizations": [FENWICK]}, LETTER)
+    ingest(kb, tmp_path)
+
+    answer = kb.ask("Did Fenwick say payment cards were affected?")
+
+    assert [st.carriers for st in answer.statements] == [100]
