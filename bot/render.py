@@ -194,11 +194,12 @@ def _tail(item: AnswerItem, statement: Statement | None, level: int) -> str:
     if statement.changed:
         c = statement.changed[0]
         when = f" ({format_date(c.source.date)})" if c.source.date else ""
+        label = "changed later" if c.newer else "other version"
         if note_max:
             more = f" (+{len(statement.changed) - 1} more)" if len(statement.changed) > 1 else ""
-            tail += f"\nchanged{when}: {fit(c.differs, note_max)}{more}"
+            tail += f"\n{label}{when}: {fit(c.differs, note_max)}{more}"
         else:
-            tail += f" · changed{when}"
+            tail += f" · {label}{when}"
     return tail
 
 

@@ -98,7 +98,7 @@ def _statement(statement: Statement, terms: Sequence[str] = ()) -> Text:
         line.append(f"“{_words(variant.text, terms)}” ({variant.differs})", style="yellow")
     for change in statement.changed:
         when = f" ({change.source.date.isoformat()})" if change.source.date else ""
-        line.append(f"\n   {'changed later' if change.newer else 'differs from'}{when}: {change.differs}",
+        line.append(f"\n   {'changed later' if change.newer else 'other version'}{when}: {change.differs}",
                     style="yellow")
     return line
 

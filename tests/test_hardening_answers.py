@@ -170,6 +170,13 @@ def test_an_answer_about_2025_leads_with_the_2025_notice(fees: KnowledgeBase) ->
     assert first.variants == [] and first.changed and "2024" in first.changed[0].text
     assert any("2024" in st.text for st in answer.statements[1:])
     assert_verbatim(fees, answer)
+    from bot import render
+
+    fields = render.render_answer(answer)[0].fields
+    assert fields[0].name.endswith("1 Feb 2025") and "45 pounds" in fields[0].value
+    assert "other version (1 Feb 2024): “2025” → “2024”" in fields[0].value
+    assert "changed later (1 Feb 2025)" in fields[1].value
+    assert "changed later (2025-02-01)" in cli_text(answer)
 
 
 # --- item 7: a long paragraph hides its answer ------------------------------------------------------
