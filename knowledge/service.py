@@ -425,7 +425,7 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
     lock = DataDirLock(data_dir)
     lock.acquire()
     try:
-        embedder = embedder or create_embedder(settings.embedding_model)
+        embedder = embedder or create_embedder(settings.embedding_model, settings.embedding_model_sha256)
         client = open_client(data_dir, settings.chroma_host, settings.chroma_port)
         vectors = VectorStore(client, embedder, settings.collection)
         catalog = Catalog(data_dir / "catalog.sqlite3")

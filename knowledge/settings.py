@@ -38,15 +38,21 @@ class KnowledgeSettings(BaseSettings):
 
     data_dir: Path = Path("data")
     embedding_model: str = DEFAULT_MODEL
+    embedding_model_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
     chroma_host: str | None = None
     chroma_port: int = 8000
     collection: str = "disclosures"
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
-    @field_validator("chroma_host", mode="before")
+    @field_validator("chroma_host", "embedding_model_sha256", mode="before")
     @classmethod
     def _empty_host(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("embedding_model", mode="before")
+    @classmethod
+    def _default_model_when_blank(cls, value: object) -> object:
+        return DEFAULT_MODEL if isinstance(value, str) and not value.strip() else value
 
 
 class LogSettings(BaseSettings):

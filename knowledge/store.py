@@ -155,7 +155,7 @@ class VectorStore:
         stored = dict(self._collection.metadata or {})
         if self.count() == 0:  # nothing to compare against: the collection is this model's now
             if any(stored.get(k) != v for k, v in identity.items()):
-                self._collection.modify(metadata={**stored, **identity})
+                self._chroma.reset_collection()  # Chroma keeps the first dimension it saw otherwise
             return
         found = {k: stored[k] for k in identity if stored.get(k) is not None}
         sample = self._collection.get(limit=1, include=["embeddings"])["embeddings"]
