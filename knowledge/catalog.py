@@ -150,6 +150,15 @@ class Catalog:
                           date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
                           kind=row["kind"], organizations=json.loads(row["organizations"]))
 
+    def path(self, source_id: str) -> str | None:
+        """The file a source was last loaded from (None when unknown or not from a file)."""
+        row = self._db.execute("SELECT path FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return row[0] if row else None
+
+    def set_paths(self, paths: dict[str, str]) -> None:
+        """Record the files sources were loaded from (call inside :meth:`transaction`)."""
+        self._db.executemany("UPDATE sources SET path = ? WHERE id = ?", [(p, i) for i, p in paths.items()])
+
     def content_hash(self, source_id: str) -> str | None:
         row = self._db.execute("SELECT content_hash FROM sources WHERE id = ?", (source_id,)).fetchone()
         return row[0] if row else None

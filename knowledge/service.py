@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 ID_PREFIX = "src_"
 #: Characters after :data:`ID_PREFIX` that an id prefix given to ``forget`` must have.
 MIN_PREFIX = 6
-#: Tests only: a file that :func:`_hook` appends each reached ingest step to, then waits on.
+#: Tests only: a file that :func:`_hook` appends each ingest step reached to; ``HOOK_ENV + "_AT"``
+#: names the step at which it waits (so that a test can kill the process there).
 HOOK_ENV = "KB_TEST_INGEST_HOOK"
 
 
@@ -156,7 +157,7 @@ class KnowledgeBase:
             meta = meta.model_copy(update={"kind": "article"})
         digest = content_hash(doc.text, meta)
         path = doc.locator if not _is_url(doc.locator) else (stored.path if stored else None)
-        if stored is not None and stored.content_hash == digest and stored.path == path:
+        if stored is not None and stored.content_hash == digest:
             return source_id
         title = meta.title or _title_from(doc)
         source = Source(id=source_id, title=title, url=meta.url, publisher=meta.publisher, date=meta.date,
@@ -189,13 +190,19 @@ class KnowledgeBase:
                                                f"{claimed[sid]}; give each source its own --url")
             claimed[sid] = doc.locator
         prepared: dict[str, _Prepared] = {}
+        moved: dict[str, str] = {}  # unchanged sources read from another file than last time
         for doc, override in docs:
             item = self._prepare(doc, override, now)
             if isinstance(item, str):
                 report.unchanged.append(item)
+                if not _is_url(doc.locator) and self.catalog.path(item) != doc.locator:
+                    moved[item] = doc.locator
                 continue
             prepared[item.source.id] = item
         if not prepared:
+            if moved:
+                with self.catalog.transaction():
+                    self.catalog.set_paths(moved)
             return report
         sources = {sid: p.source for sid, p in prepared.items()}
         # from here until the pending marks are cleared, Chroma may hold vectors the catalogue does
@@ -218,6 +225,7 @@ class KnowledgeBase:
             with self.catalog.transaction():
                 for p in prepared.values():
                     self.catalog.put(p.source, p.attributions, [c.id for c in p.chunks])
+                self.catalog.set_paths(moved)
             _hook("after-catalogue")
             for sid, p in prepared.items():
                 self.vectors.delete(sorted(before[sid] - {c.id for c in p.chunks}))
@@ -419,21 +427,26 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
     Raises:
         StoreLockedError: another process holds the data directory.
         ModelIntegrityError: the model's weights fail the sha256 check.
-        ConfigurationError: the model cannot be loaded, or the index was built with another model.
+        ConfigurationError: the model cannot be loaded.
+        ModelMismatchError: the index was built with another model (name, dimension or weights).
     """
     data_dir = settings.data_dir.expanduser()
     lock = DataDirLock(data_dir)
     lock.acquire()
+    catalog: Catalog | None = None
     try:
         embedder = embedder or create_embedder(settings.embedding_model, settings.embedding_model_sha256)
         client = open_client(data_dir, settings.chroma_host, settings.chroma_port)
         vectors = VectorStore(client, embedder, settings.collection)
         catalog = Catalog(data_dir / "catalog.sqlite3")
+        chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
+        # the constructor finishes what a killed ingest or forget left (see KnowledgeBase.recover)
+        return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars)
     except BaseException:
+        if catalog is not None:
+            catalog.close()
         lock.release()
         raise
-    chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
-    return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars)
 
 
 __all__ = ["KnowledgeBase", "KnowledgeError", "open_knowledge_base", "source_id_for"]

@@ -354,6 +354,21 @@ def test_a_moved_file_with_its_url_updates_its_source(kb: KnowledgeBase, letter:
     assert source.path == str(moved.resolve())
 
 
+def test_an_unchanged_file_read_from_a_new_place_is_unchanged_and_recorded(
+        kb: KnowledgeBase, letter: Path, tmp_path: Path) -> None:
+    kb.ingest_paths([letter], SourceMeta(url=LETTER_URL))
+    before = state(kb)
+    moved = tmp_path / "elsewhere.md"
+    shutil.copy(letter, moved)
+
+    report, _ = kb.ingest_paths([moved], SourceMeta(url=LETTER_URL))
+
+    assert report.unchanged == [source_id_for(LETTER_URL)] and report.updated == []
+    assert kb.sources()[0].path == str(moved.resolve())
+    assert state(kb) == before
+    assert kb.resolve(str(moved)).id == source_id_for(LETTER_URL)
+
+
 def test_a_path_of_one_source_and_the_url_of_another_is_refused(kb: KnowledgeBase, letter: Path,
                                                                 tmp_path: Path) -> None:
     other = tmp_path / "other.md"
