@@ -181,7 +181,7 @@ class Answerer:
         Raises:
             QuestionError: the question is empty or longer than ``max_question_chars``.
         """
-        question = " ".join(question.split())
+        question = " ".join(unicodedata.normalize("NFC", question).split())
         if not question:
             raise QuestionError("the question is empty")
         if len(question) > self.max_question_chars:

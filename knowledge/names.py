@@ -24,6 +24,9 @@ from knowledge.attribution import organization_aliases
 #: Soft hyphen, zero-width space/joiners, word joiner, byte-order mark: ignored in matching.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u2032\u00b4`"})
+#: Legal forms that come first in a name and that people leave out (in match form).
+LEADING_FORMS = frozenset({"societe", "groupe", "grupo", "gruppo", "compagnie", "compania", "banco", "banca",
+                           "stichting", "fundacion", "fondation", "the"})
 #: How similar (0-100) a typed name must be to a known one to be offered as "did you mean".
 SUGGEST_MIN = 80
 
@@ -66,6 +69,9 @@ class OrganizationIndex:
         self._owner: dict[str, str] = {}
         for org in self.known:
             forms = {match_form(a) for a in organization_aliases(org)} - {""}
+            words = match_form(org).split()
+            if len(words) > 1 and words[0] in LEADING_FORMS and len(" ".join(words[1:])) >= 4:
+                forms.add(" ".join(words[1:]))  # "Société Oriflamme" is "Oriflamme" to most people
             self._aliases[org] = forms
             for form in forms:
                 self._owner.setdefault(form, org)

@@ -326,6 +326,7 @@ KNOWN = ["Société Oriflamme", "O’Hara Foods", FENWICK]
     ("What did Fen\u00adwick Borough Council say?", FENWICK),
     ("What did Fen\u200bwick say?", FENWICK),
     ("What did Fenwik say?", None),
+    ("Did Oriflamme call it a breach?", "Société Oriflamme"),  # a leading legal form left out
 ])
 def test_names_as_people_type_them(question: str, expected: str | None) -> None:
     assert find_organization(question, KNOWN) == expected
