@@ -232,7 +232,10 @@ class KnowledgeBase:
         except BaseException:
             log.warning("ingest failed; putting the vectors of %d sources back as the catalogue has them",
                         len(prepared))
-            self._reconcile(list(prepared))
+            try:
+                self._reconcile(list(prepared))
+            except Exception:  # the marks stay: the next open finishes the job
+                log.exception("could not put the vectors back now; the next open will")
             raise
         self.catalog.clear_pending(prepared)
         for sid, p in prepared.items():

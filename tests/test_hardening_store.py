@@ -483,3 +483,25 @@ def test_a_schema_2_index_migrates_and_drops_its_orphans(kb: KnowledgeBase, data
         assert state(reopened) == before
         report, _ = reopened.ingest_paths([EXAMPLES_DIR])
         assert len(report.unchanged) == 5
+
+
+def test_when_chroma_fails_during_the_rollback_the_next_open_finishes_it(
+        kb: KnowledgeBase, data_dir: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb.ingest_paths([corpus])
+    before = state(kb)
+    (corpus / "06-new.md").write_text("Harborline Market said the stores reopened on Friday.\n", encoding="utf-8")
+
+    def fail(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Catalog, "put", fail)
+    monkeypatch.setattr(KnowledgeBase, "_reconcile", fail)
+    with pytest.raises(OSError, match="disk full"):
+        kb.ingest_paths([corpus])
+    assert kb.catalog.pending() and kb.counts()["vectors"] > kb.counts()["chunks"]
+    monkeypatch.undo()
+    kb.close()
+
+    with open_knowledge_base(settings_for(data_dir), embedder=FakeEmbedder()) as reopened:
+        consistent(reopened)
+        assert state(reopened) == before
