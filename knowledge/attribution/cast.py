@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import re
 from collections import ChainMap
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.attribution.organizations import organization_aliases
+from rapidfuzz import fuzz
+
+from knowledge.attribution.organizations import loose_pattern, name_key, organization_aliases
 from knowledge.attribution.vocabulary import (
+    ANONYMOUS,
     ATTRIBUTIVE,
     BODY,
+    CALENDAR_WORDS,
     CHANNEL,
     CUE_VERBS,
+    HONORIFIC,
     NAME,
     NOT_ANOTHER_NAME,
     ORG_REF,
@@ -34,6 +39,8 @@ from knowledge.attribution.vocabulary import (
 )
 from knowledge.records import PRIMARY_KINDS
 
+#: Channels only an organisation uses: "a statement said" in an article about it is its statement.
+_FORMAL_CHANNEL = r"\b(?:statement|press release|filing|notice|notification|announcement)s?\b"
 #: Roles whose words are their organisation's.
 SPEAKS_FOR_ORG = ("organization", "spokesperson", "executive")
 
@@ -73,12 +80,17 @@ class Discourse:
     last_person: Mention | None = None
     person_para: int = -1  # the paragraph in which the last person was named
     para_index: int = 0  # the paragraph being read
+    org_named: bool = False  # the text has named one of the source's organisations so far
 
     def remember(self, mention: Mention) -> None:
         """Note a person named now (by full name and surname; the first mention wins)."""
         _remember(self.people, mention)
         self.last_person = mention
         self.person_para = self.para_index
+
+    def person(self, name: str) -> Mention | None:
+        """The person first named as ``name`` (a full name, a surname, with a title), if any."""
+        return known_person(self.people, name)
 
     def note(self, found: Found) -> None:
         """Take in what a sentence's mentions say about the cast."""
@@ -88,12 +100,38 @@ class Discourse:
             self.last_person = found.last_person
 
 
+def person_key(name: str) -> str:
+    """How a person's name is looked up: "O’Hara" and "O'Hara" are one name, as are "Hélène" and
+    "Helene"; a title before it is dropped ("Ms Bayer Rosmarin" is "Bayer Rosmarin")."""
+    return name_key(re.sub(rf"^{HONORIFIC}\s+", "", name.strip()))
+
+
+#: How alike (0-100) a surname must be to a known one to be taken as a typo of it ("Koczar").
+SURNAME_TYPO_MIN = 85
+
+
+def known_person(people: Mapping[str, Mention], name: str) -> Mention | None:
+    """The person ``name`` refers to: by full name, by name without its title, by surname, or by a
+    surname spelt one letter off (a typo: "Koczar" for "Koczkar"); None for a stranger."""
+    key = person_key(name)
+    if not key:
+        return None
+    person = people.get(key) or people.get(key.split()[-1])
+    if person is not None or len(key) < 5 or " " in key:
+        return person
+    for other, mention in people.items():
+        if " " not in other and other[:1] == key[:1] and abs(len(other) - len(key)) <= 2 and \
+                fuzz.ratio(other, key) >= SURNAME_TYPO_MIN:
+            return mention
+    return None
+
+
 def _remember(people: MutableMapping[str, Mention], mention: Mention) -> None:
     name = mention.speaker or ""
     parts = name.split()
     if parts:
-        people.setdefault(parts[-1], mention)
-        people.setdefault(name, mention)
+        people.setdefault(person_key(parts[-1]), mention)
+        people.setdefault(person_key(name), mention)
 
 
 class Cast:
@@ -108,20 +146,23 @@ class Cast:
     def __init__(self, kind: str, organizations: Sequence[str]) -> None:
         self.kind = kind
         self.orgs = list(organizations)
-        alias_parts = []
+        aliases: list[str] = []
         self.alias_to_org: dict[str, str] = {}
         for org in self.orgs:
             for alias in organization_aliases(org):
-                self.alias_to_org.setdefault(alias.casefold(), org)
-                alias_parts.append(re.escape(alias))
-        alias_parts.sort(key=len, reverse=True)
-        self.org_re = (re.compile(rf"\b(?:{'|'.join(alias_parts)})(?:[’']s)?\b{NOT_ANOTHER_NAME}")
-                       if alias_parts else None)
-        self._by_length = sorted(self.alias_to_org.items(), key=lambda kv: -len(kv[0]))
+                self.alias_to_org.setdefault(name_key(alias), org)
+                aliases.append(alias)
+        aliases.sort(key=len, reverse=True)
+        # accents optional and either apostrophe: "Societe Oriflamme" in the metadata finds "Société"
+        self.org_re = (re.compile(rf"\b(?:{'|'.join(loose_pattern(a) for a in aliases)})(?:[’']s)?\b{NOT_ANOTHER_NAME}")
+                       if aliases else None)
+        self._by_length = [(re.compile(rf"\b{loose_pattern(alias)}(?:[’']s)?\b{NOT_ANOTHER_NAME}", re.I), org)
+                           for alias, org in sorted(self.alias_to_org.items(), key=lambda kv: -len(kv[0]))]
         # "the bakery" for "Cinderleaf Bakery": the kind of body the organisation's name ends in
         kinds = sorted({o.split()[-1].casefold() for o in self.orgs if len(o.split()) > 1}
                        - {"inc", "inc.", "ltd", "llc", "plc", "corp", "co"})
         self.kind_ref = rf"\bthe (?:{'|'.join(map(re.escape, kinds))})\b" if kinds else r"(?!x)x"
+        self._kind_words = frozenset(kinds)
 
     def discourse(self) -> Discourse:
         """A fresh discourse: "the company" and "it" first refer to the focal organisation."""
@@ -132,7 +173,12 @@ class Cast:
 
     def resolve_org_word(self, word: str) -> str | None:
         """The source's organisation that ``word`` names (an alias, possessive allowed), else None."""
-        return self.alias_to_org.get(re.sub(r"[’']s$", "", word).casefold())
+        return self.alias_to_org.get(name_key(re.sub(r"[’']s$", "", word)))
+
+    def _names_org_first(self, name: str) -> bool:
+        """True when ``name`` begins with one of the source's organisations ("Capital One Financial
+        Corp")."""
+        return self.org_re is not None and self.org_re.match(name) is not None
 
     def names_org(self, text: str) -> bool:
         """True when ``text`` names one of the source's organisations."""
@@ -150,8 +196,8 @@ class Cast:
         phrase = phrase.strip()
         if re.fullmatch(ORG_REF, phrase, re.I) or phrase.lower() in ("company", "its", "the company"):
             return discourse.last_org
-        for alias, org in self._by_length:
-            if re.search(rf"\b{re.escape(alias)}(?:[’']s)?\b{NOT_ANOTHER_NAME}", phrase, re.I):
+        for pattern, org in self._by_length:
+            if pattern.search(phrase):
                 return org
         return None
 
@@ -169,8 +215,12 @@ class Cast:
                     names_other = re.search(r"\b(?:at|of|for|with)\s+(?:the|a|an)\s+(?!company\b)", role_text) or any(
                         w.casefold() not in ROLE_WORDS and self.resolve_org_word(w) is None
                         for w in re.findall(r"\b[A-Z][\w&-]+", role_text))
+                    if org is None and self._another_owner(role_text):
+                        return "spokesperson_other" if role == "spokesperson" else "person", None
                     if org is None and not names_other:
-                        org = discourse.last_org if len(self.orgs) == 1 else None
+                        # "Tomas Elwin, vice president of product management": the organisation in
+                        # play (among several, the one the text last named; none named: no guess)
+                        org = discourse.last_org if len(self.orgs) == 1 or discourse.org_named else None
                     if org is None:
                         return "spokesperson_other" if role == "spokesperson" else "person", None
                     return role, org
@@ -178,6 +228,16 @@ class Cast:
                     return "employee", None  # "a Harborline engineer": works there, does not speak for it
                 return role, None
         return None, None
+
+    def _another_owner(self, role_text: str) -> bool:
+        """True when a possessive names another body: "the group's president", "the union's
+        spokeswoman" (but "the company's founder" and, for Pinecrest School District, "the district's
+        superintendent" are the organisation's)."""
+        for m in re.finditer(r"\b(?:the|a|an|its|their)\s+([a-z][\w-]*)[’']s\b", role_text):
+            noun = m.group(1).casefold()
+            if noun not in self._kind_words and re.fullmatch(ORG_REF, f"the {noun}", re.I) is None:
+                return True
+        return False
 
     # discourse ---------------------------------------------------------------------------------
 
@@ -187,8 +247,14 @@ class Cast:
         first = next(self.org_re.finditer(frame), None) if self.org_re is not None else None
         if first is not None:
             discourse.last_org = self.resolve_org_word(first.group(0)) or discourse.last_org
+            discourse.org_named = True
         company = next((m for m in BODY.finditer(frame) if not self.resolve_org_word(m.group("n"))), None)
-        if company is not None and (first is None or company.start() < first.start()):
+        regulator = ROLE_KINDS_BY_NAME["regulator"].search(frame)
+        if regulator is not None and (company is None or regulator.start() < company.start()) and \
+                (first is None or regulator.start() < first.start()) and regulator.start() < 80:
+            # "Germany's federal data protection office said …": its spokesman speaks next
+            discourse.last_company = (regulator.group(0), None)
+        elif company is not None and (first is None or company.start() < first.start()):
             discourse.last_company = (company.group("n"), None)
         elif first is not None:
             discourse.last_company = (discourse.last_org, discourse.last_org)
@@ -233,8 +299,8 @@ class Cast:
             add(m.start("name"), m.end("role"), role, m.group("name"), org)
         for m in re.finditer(rf"\b(?P<role>(?:[A-Z][\w’'-]*(?:\s+(?:&\s+)?[A-Z][\w’'-]*)*\s+)?(?i:security researcher|researcher|analyst|"
                              rf"professor|senator|sen\.|attorney general|commissioner|spokes(?:person|woman|man)|"
-                             rf"chief (?:\w+ ){{1,3}}officer|head of (?:\w+ ){{0,2}}\w+|general counsel|"
-                             rf"chief executive|ceo|cto|ciso|president|founder|lawyer|"
+                             rf"chief (?:[\w-]+ (?:and )?){{1,4}}officer|head of (?:\w+ ){{0,2}}\w+|general counsel|"
+                             rf"chief executive|ceo|cto|ciso|president|founder|boss|lawyer|"
                              rf"consultant|director|leader|mayor|chair(?:man|woman)?|mp|member of parliament|"
                              rf"councill?or|representative|rep\.|congress(?:man|woman)|governor|minister|"
                              rf"superintendent|provost|chancellor|principal|vice-chancellor)"
@@ -291,8 +357,12 @@ class Cast:
             indefinite = re.match(r"(?i)an?\b", m.group(0)) is not None
             if org is None:  # "the post" after "Example Crew said on its leak site"
                 add(m.start(), m.end(), "other_organization", name, None)
-            elif indefinite and not self.names_org(frame):
-                add(m.start(), m.end(), "unknown", None, None)  # "a post said": whose post?
+            elif indefinite and not self.names_org(frame) and not (
+                    discourse.org_named and re.search(_FORMAL_CHANNEL, m.group(0), re.I)
+                    and not re.search(r"\b(?:in|via|through|from|of|to|with)\s+$", frame[:m.start()])):
+                # "a post said": whose post? ("a statement said", in an article that has named the
+                # organisation, is its statement)
+                add(m.start(), m.end(), "unknown", None, None)
             else:
                 add(m.start(), m.end(), "channel", org, org)
         # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
@@ -301,8 +371,12 @@ class Cast:
                              rf"(?=\s+(?:{CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
                              rf"had|could|will|does|never)\b|[’']s\s+{CHANNEL})", frame):
             name = m.group("n")
-            if self.resolve_org_word(name) or name in people or name in ("I", "It", "He", "She",
-                                                                         "They", "We", "The"):
+            if self.resolve_org_word(name) or self._names_org_first(name) or name in (
+                    "I", "It", "He", "She", "They", "We", "The") or name.split()[-1] in CALENDAR_WORDS:
+                continue
+            person = known_person(people, name)
+            if person is not None:  # "Ms Bayer Rosmarin said", "Koczar told investors"
+                add(m.start("n"), m.end("n"), person.role, person.speaker, person.org)
                 continue
             role = self.other_role(name)
             if role == "person" and re.fullmatch(NAME, name):  # "Dr. Felix Orrin, who teaches ..., said"
@@ -311,10 +385,18 @@ class Cast:
         for m in re.finditer(r"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
                              r"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
             name = m.group("n")
-            if self.resolve_org_word(name) or name in people or name in (
-                    "I", "It", "He", "She", "They", "We", "The", "Dr", "Mr", "Mrs", "Ms", "Prof", "Sen", "Rep"):
+            if self.resolve_org_word(name) or self._names_org_first(name) or name in (
+                    "I", "It", "He", "She", "They", "We", "The", "Dr", "Mr", "Mrs", "Ms", "Prof", "Sen", "Rep") or \
+                    name.split()[-1] in CALENDAR_WORDS:
+                continue
+            person = known_person(people, name)
+            if person is not None:  # "said Ms Bayer Rosmarin"
+                add(m.start("n"), m.end("n"), person.role, person.speaker, person.org)
                 continue
             add(m.start("the") if m.group("the") else m.start("n"), m.end("n"), self.other_role(name), name, None)
+        # anonymous sources: "a person familiar with the company's plans", "people briefed on it"
+        for m in ANONYMOUS.finditer(frame):
+            add(m.start(), m.end(), "anonymous", "an anonymous source", None)
         # other speakers by role alone: "one security researcher", "the regulator", "hackers"
         for role, pattern in ROLE_KINDS[1:]:
             for m in re.finditer(rf"\b(?:(?:a|an|the|one|another|two|several|some|many|other)\s+"
@@ -322,7 +404,10 @@ class Cast:
                 owner = re.search(r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)[’']s\s*$", frame[max(0, m.start() - 60):m.start()])
                 if owner and self.resolve_org_word(owner.group(1)) is None:
                     add(m.start(), m.end(), "person", f"{owner.group(1)}'s {m.group(0)}", None)  # another's executive
-                elif role == "executive" and "former" not in m.group(0).lower():
+                elif role == "executive" and "former" not in m.group(0).lower() and not re.match(
+                        r"\s*(?:of|at|for|with|from)\s+(?:a|an|another|one)\b|\s+(?:a|an|another)\b",
+                        frame[m.end():] if not re.search(r"\b(?:a|an)$", m.group(0)) else " a"):
+                    # "the finance director of a Bordeaux engineering firm" is no executive of ours
                     add(m.start(), m.end(), role, m.group(0),
                         self.org_for_phrase(m.group(0), discourse) or discourse.last_org)
                 elif role == "executive":
@@ -357,7 +442,7 @@ class Cast:
         # a known person by surname or pronoun
         for m in re.finditer(r"\b(?P<w>[A-Z][\w’'-]+|he|she|He|She|they|They|I)\b", frame):
             word = m.group("w")
-            person = people.get(word)
+            person = people.get(person_key(word))
             if person is not None:
                 add(m.start(), m.end(), person.role, person.speaker, person.org)
             elif word.lower() in ("he", "she"):
@@ -372,5 +457,5 @@ class Cast:
                 add(m.start(), m.end(), person.role, person.speaker, person.org)
         found.sort(key=lambda x: x.start)
         # "he" or "she" in a later sentence is the last person named (not "the authority")
-        known = [x for x in found if x.speaker and x.speaker in people]
+        known = [x for x in found if x.speaker and person_key(x.speaker) in people]
         return Found(found, named, known[-1] if known else (named[-1] if named else None))

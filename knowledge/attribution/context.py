@@ -12,6 +12,7 @@ import datetime as dt
 from knowledge.attribution.vocabulary import (
     DOCUMENT_SPEAKS,
     EARLIER,
+    EARLIER_EVENT,
     HYPOTHETICAL,
     INSTRUCTION,
     INTERNAL,
@@ -41,6 +42,11 @@ def negated_or_hypothetical(frame: str, cue_start: int) -> bool:
             or HYPOTHETICAL.search(frame[max(0, cue_start - 80):cue_start]) is not None)
 
 
+def hypothetical(frame: str, cue_start: int) -> bool:
+    """True when the cue at ``cue_start`` is hypothetical ("would have said", "if it had said")."""
+    return HYPOTHETICAL.search(frame[max(0, cue_start - 80):cue_start]) is not None
+
+
 def mentions_internal_document(frame: str) -> bool:
     """True when the sentence mentions a memo, leaked or internal document ("seen by", "obtained by")."""
     return INTERNAL.search(frame) is not None
@@ -60,7 +66,7 @@ def context_of(frame: str, published: dt.date | None, memo_recent: bool) -> str 
     if EARLIER.search(frame):
         return EARLIER_INCIDENT
     if published is not None:
-        for m in YEAR.finditer(frame):
+        for m in [*YEAR.finditer(frame), *EARLIER_EVENT.finditer(frame)]:
             if int(m.group(1)) < published.year:
                 return EARLIER_INCIDENT
     return None

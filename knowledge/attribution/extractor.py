@@ -19,7 +19,7 @@ from knowledge.attribution.cast import SPEAKS_FOR_ORG, Cast, Mention
 from knowledge.attribution.reported import reported_and_declined
 from knowledge.attribution.sieves import Decision, LastQuote, Reading, Sentence, by_cue, decide, mentions
 from knowledge.attribution.spans import Paragraph, Span, sentence_bounds, split_paragraphs
-from knowledge.attribution.vocabulary import CHANNEL, DECLINED, NAME, ORG_REF, RELATIVE, TURN
+from knowledge.attribution.vocabulary import CHANNEL, DECLINED, NAME, NAMED_NOT_SAID, ORG_REF, RELATIVE, TURN
 from knowledge.records import PRIMARY_KINDS, Attribution
 
 
@@ -127,8 +127,8 @@ class Extractor:
             speaker = self._guest
         else:
             name = label.group("name")
-            people = self.reading.discourse.people
-            speaker = people.get(name) or people.get(name.split()[-1])
+            discourse = self.reading.discourse
+            speaker = discourse.person(name) or discourse.person(name.split()[-1])
             if speaker is None:
                 if len(name.split()) < 2:
                     return False
@@ -252,6 +252,10 @@ class Extractor:
         context = decision.context if decision and decision.rule == "continuation" else \
             ctx.context_of(frame, self.published, self._memo_recent > 0)
         for q in quotes:
+            if NAMED_NOT_SAID.search(self.text, max(0, q.open_mark - 80), q.open_mark):
+                # "the group's claim of “…”", "dubbed “…”": words mentioned, not said by the speaker
+                out.append(self._make("quote", q.start, q.end, None, None, rule="named_not_said"))
+                continue
             a = self._make("quote", q.start, q.end, mention, cue, rule=decision.rule if decision else None)
             if context:
                 a.context = context

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.attribution.cast import Cast, Discourse, Mention
-from knowledge.attribution.context import negated_or_hypothetical, words_not_said
+from knowledge.attribution.context import hypothetical, negated_or_hypothetical, words_not_said
 from knowledge.attribution.spans import Span
 from knowledge.attribution.vocabulary import APPOSITIVE, CLAUSE_END, CUE, HYPOTHETICAL, INVERTING, LISTENER
 
@@ -101,8 +101,10 @@ def by_cue(reading: Reading, frame: str, base: int, anchors: Sequence[int] = ())
         # verbs before channel phrases ("in its email"), then nearest to the quote first
         cues.sort(key=lambda c: (c.group("stmt") is not None,
                                  min(min(abs(c.start() - a), abs(c.end() - a)) for a in anchors)))
-    for m in cues:
+    for n, m in enumerate(cues):
         if negated_or_hypothetical(frame, m.start()):
+            if n == 0 and anchors and hypothetical(frame, m.start()):
+                return None  # "a better notice would have said “…”": the quote's own cue is hypothetical
             continue
         c_start, c_end = base + m.start(), base + m.end()
         cue = m.group(0)
@@ -141,7 +143,7 @@ def _subject(reading: Reading, frame: str, base: int, cue_match: re.Match[str], 
         head = frame[:appositive.start()]
         named = re.search(r"([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)+)\s*$", head)
         if named and reading.cast.resolve_org_word(named.group(1)) is None and \
-                named.group(1) not in reading.discourse.people:
+                reading.discourse.person(named.group(1)) is None:
             return None  # another body's words; whose exactly is not needed
         earlier = [x for x in before if x.end <= appositive.start() + base]
         if not earlier:

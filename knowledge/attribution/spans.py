@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.attribution.vocabulary import ABBREV, CLOSE_DOUBLE, OPEN_DOUBLE
+from knowledge.attribution.vocabulary import ABBREV, CLOSES, OPEN_DOUBLE
 
 
 @dataclass
@@ -55,23 +55,31 @@ def find_quote_spans(text: str, start: int, end: int) -> tuple[list[Span], bool]
     spans: list[Span] = []
     open_at: int | None = None
     open_kind = ""
+    closers = ""
     i = start
     while i < end:
         ch = text[i]
         prev = text[i - 1] if i > start else " "
         nxt = text[i + 1] if i + 1 < end else " "
         if open_at is None:
-            if ch in OPEN_DOUBLE:
-                open_at, open_kind = i, "curly"
+            if ch in OPEN_DOUBLE or (ch == "»" and not _is_word(prev) and not nxt.isspace()):
+                open_at, open_kind, closers = i, "curly", CLOSES[ch]
             elif ch == '"' and not _is_word(prev) and not nxt.isspace():
                 open_at, open_kind = i, "straight"
-            elif ch in "‘'" and not _is_word(prev) and _is_word(nxt):
-                open_at, open_kind = i, "single" if ch == "‘" else "straight_single"
+            elif ch in "‘'‚" and not _is_word(prev) and _is_word(nxt):
+                open_at, open_kind = i, "single" if ch in "‘‚" else "straight_single"
+                closers = "‘’" if ch == "‚" else "’"
         else:
-            closes = ((open_kind == "curly" and ch in CLOSE_DOUBLE)
+            if open_kind == "curly" and ch == "’" and nxt == "’":  # “…’’: two single marks close a double
+                if i > open_at + 1:
+                    spans.append(Span(open_at + 1, i, open_at, i + 2))
+                open_at = None
+                i += 2
+                continue
+            closes = ((open_kind == "curly" and ch in closers)
                       or (open_kind == "straight" and ch == '"' and not prev.isspace())
-                      or (open_kind == "single" and ch == "’" and not _is_word(nxt) and not (
-                          prev == "s" and nxt == " " and text.find("’", i + 1, end) > 0))
+                      or (open_kind == "single" and ch in closers and not _is_word(nxt) and not (
+                          prev == "s" and nxt == " " and text.find(ch, i + 1, end) > 0))
                       or (open_kind == "straight_single" and ch == "'" and not _is_word(nxt) and not prev.isspace()
                           and not (prev == "s" and nxt == " " and text.find("'", i + 1, end) > 0)))
             if closes:

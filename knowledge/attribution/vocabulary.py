@@ -18,7 +18,9 @@ CUE_VERBS = (
     "attributed|attributes|apologi[sz]ed|promised|promises|assured|assures|reassured|pledged|posted|"
     "tweeted|replied|replies|responded|responds|continued|continues|went on|emailed|reported|reports|"
     "disclosed|discloses|revealed|reveals|urged|urges|advised|advises|asked|asks|argued|argues|"
-    "maintained|maintains|conceded|concedes|characteri[sz]ed|referred to|put it"
+    "maintained|maintains|conceded|concedes|characteri[sz]ed|referred to|put it|declared|declares|stressed|stresses|"
+    "emphasi[sz]ed|emphasi[sz]es|vowed|vows|testified|testifies|remarked|commented|comments|observed|"
+    "pointed out|recalled|asserted|asserts|affirmed|countered|boasted|quipped|elaborated"
 )
 CUE = re.compile(
     rf"\b(?:(?P<verb>{CUE_VERBS})\b|(?P<acc>according to)\b|(?P<stmt>in (?:a|an|its|the|his|her|their) "
@@ -32,7 +34,8 @@ BODY = re.compile(
     r"(?P<n>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*\s+(?:Services|Inc|Corp|Corporation|Ltd|LLC|plc|Labs?|Bank|"
     r"Authority|Commission|Agency|Department|Systems|Technologies|Software|Cloud|Networks|Solutions|Crew|"
     r"Group|Holdings|Partners|Academy|School|College|Ventures|Capital|Press|Studio|Studios|Reviews|Media|"
-    r"Telecom|Analytics|Foundation|Institute|Association|Office|Commissioner|Regulator|Ombudsman))\b")
+    r"Telecom|Analytics|Foundation|Institute|Association|Office|Commissioner|Regulator|Ombudsman|Alliance|"
+    r"Union|Coalition|Federation|Society|Council|Committee|Campaign|Coalition|Trust))\b")
 ATTRIBUTIVE = re.compile(
     r"\s+(?:customer|customers|data|account|accounts|order|orders|system|systems|network|servers?|users?|"
     r"staff|employees?|shoppers?|members?|patients?|riders?|records?|files?|platform|database|loyalty|"
@@ -54,7 +57,8 @@ RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 #: unless it is a role ("Harborline Chief Executive").
 NOT_ANOTHER_NAME = (r"(?!\s+(?!(?:Chief|CEO|CTO|CISO|President|Executive|Spokes\w*|Vice|Head|General|Director|"
                      r"Security|Customer|Customers|Team|Staff|Board|Said|Says|Told|Wrote|Help|Centre|Center|"
-                     r"Newsroom|Blog|News|Press|Status|Support|Media|Investor|Relations|Communications)\b)[A-Z][a-z])")
+                     r"Newsroom|Blog|News|Press|Status|Support|Media|Investor|Relations|Communications|Financial|Corp|"
+                     r"Corporation|Inc|Incorporated|Holdings|Group|Limited|Ltd|International|Worldwide)\b)[A-Z][a-z])")
 YEAR = re.compile(r"\b(?i:in|back in|during|after|since|of)\s+(?:(?i:a|an|the)\s+)?(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
                    r"(19\d\d|20\d\d)\b")
 EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:similar|previous|prior|earlier|separate|"
@@ -123,7 +127,7 @@ SPOKES = r"(?:spokes(?:person|woman|man|people)|representative|press officer|pre
 ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("spokesperson", re.compile(SPOKES, re.I)),
     ("executive", re.compile(
-        r"\b(?:chief \w+(?: \w+)? officer|chief executive|ceo|cto|ciso|cfo|coo|president|founder|"
+        r"\b(?:chief (?:[\w-]+ (?:and )?){1,4}officer|chief executive|ceo|cto|ciso|cfo|coo|president|founder|boss|"
         r"co-founder|chair(?:man|woman|person)?|general counsel|vice president|vp|head of \w+|"
         r"director of \w+|managing director|owner|(?:council |party )?leader|mayor|superintendent|provost|"
         r"chancellor|principal)\b", re.I)),
@@ -145,14 +149,29 @@ ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"sources? familiar)\b", re.I)),
 )
 ROLE_KINDS_BY_NAME = dict(ROLE_KINDS)
-PERSON_ROLES = frozenset({"expert", "person", "regulator", "lawmaker", "attacker", "reporter",
+#: Anonymous sources: never the organisation, even when they describe its decisions.
+ANONYMOUS = re.compile(
+    r"\b(?:(?:a|an|one|two|three|four|several|some|many|other)\s+)?(?:(?:senior|former|current)\s+)?"
+    r"(?:persons?|people|sources?|individuals?|officials?|insiders?|someone|employees?|executives?|staff(?:ers)?)\s+"
+    r"(?:(?:directly\s+)?familiar\s+with|briefed\s+on|close\s+to|with\s+(?:direct\s+|first-?hand\s+)?knowledge\s+of|"
+    r"aware\s+of|knowledgeable\s+about|involved\s+in|who\s+(?:asked|spoke|requested|declined)\b)"
+    r"[^,;.“”\"«»„]*?(?=,|;|\.|$|\s+(?:said|says|told|added|confirmed|described|wrote|explained|noted|"
+    r"insisted|warned|claimed|called)\b)"
+    r"|\b(?:an?\s+)?(?:company\s+)?insiders?\b|\bpeople\s+briefed\b|\bsources?\s+(?:said|say|says|told)\b",
+    re.IGNORECASE)
+PERSON_ROLES = frozenset({"expert", "person", "regulator", "lawmaker", "attacker", "reporter", "anonymous",
                            "spokesperson_other", "spokesperson", "executive"})
 OTHER_ORG_WORDS = re.compile(
     r"\b(?:Authority|Commission|Commissioner|Office|Agency|Department|Ministry|Bureau|Council|Board|"
     r"Inc|Corp|Ltd|LLC|plc|Labs?|Group|Bank|University|Institute|Association|Foundation|Times|Daily|News|"
     r"Post|Journal|Blog)\b")
 
-NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Sir|Dame|Cllr|Councillor)\.?\s+)?(?:[A-Z][\w’'\-]+|[A-Z]\.)(?:\s+(?:[A-Z][\w’'\-]+|[A-Z]\.|de|van|von|da|del|la|le|bin)){1,3}"
+#: Capital letters a name may start with.
+UPPER = "A-ZÀ-ÖØ-ÞŁŚŠŽ"
+#: Titles before a name ("Ms Bayer Rosmarin", "Dr. Orrin").
+HONORIFIC = r"(?:Dr|Mr|Mrs|Ms|Mx|Prof|Sen|Rep|Gov|Sir|Dame|Cllr|Councillor)\.?"
+NAME = (rf"(?:{HONORIFIC}\s+)?(?:[{UPPER}][\w’'\-]+|[{UPPER}]\.)"
+        rf"(?:\s+(?:[{UPPER}][\w’'\-]+|[{UPPER}]\.|de|van|von|da|del|la|le|bin)){{1,3}}")
 #: A transcript turn's label: "**Dana Park:**", "Dana Park:", "A:", "**Q:**".
 TURN = re.compile(rf"\s*\**\s*(?:(?P<qa>[QA])|(?P<name>{NAME}|[A-Z][\w’'-]+))\s*:\s*\**\s*")
 ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Inc|Corp|Ltd|Co|Jr|Sr|vs|etc|No|"
@@ -160,9 +179,28 @@ ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Inc|Corp|Ltd|
 
 OPEN_DOUBLE = "“„‟«"
 CLOSE_DOUBLE = "”»"
+#: The marks that may close a quote opened by each double mark: „German“ (or „…”), «French», »reversed«.
+CLOSES = {"“": "”", "„": "“”", "‟": "”", "«": "»", "»": "«"}
 GENERIC_SUFFIXES = re.compile(
     r"(?:,?\s+(?:inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|llc|plc|group|"
     r"holdings|market|markets|bank|services|technologies|technology|insurance|games|airlines|airways|energy|"
     r"health|healthcare|stores|retail|media|studios|software)|\.com)$", re.I)
+#: Leading words of a name that say what kind of body it is, not which ("Société Oriflamme", "Groupe X").
+GENERIC_PREFIXES = frozenset({"the", "société", "societe", "groupe", "grupo", "gruppo", "compagnie", "compañía",
+                              "banque", "banco", "banca", "la", "le", "les", "el", "die", "der", "das"})
+#: Capitalised words that are dates, never speakers ("on Monday blamed").
+CALENDAR_WORDS = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+April May June July August September October November December Today Yesterday Tomorrow""".split())
+#: Words before a quote that mention someone else's words instead of using them: "the group's claim of
+#: “…”", "a crew dubbed “…”", "known as “…”".
+NAMED_NOT_SAID = re.compile(
+    r"(?:(?:[’']s|\b(?:the|a|an|its|their|his|her|that|this))\s+(?:[\w-]+\s+)?(?:claim|figure|phrase|"
+    r"term|label|nickname|slogan|headline|description|listing|advert|boast|name)\s+(?:of\s+)?"
+    r"|\b(?:dubbed|nicknamed|so-called|known\s+as|labell?ed(?:\s+as)?|branded(?:\s+as)?|titled|"
+    r"code-?named)\s+(?:it\s+|them\s+|(?:the|a|an)\s+[\w-]+\s+)?)$", re.IGNORECASE)
+#: "the 2023 payslip mix-up": an earlier year naming an earlier event.
+EARLIER_EVENT = re.compile(
+    r"\b(?:the|a|its|an)\s+((?:19|20)\d\d)\s+(?:[\w-]+\s+){0,2}(?:incident|breach|attack|leak|exposure|hack|"
+    r"mix-?up|outage|error|glitch|lapse)s?\b", re.IGNORECASE)
 COMMON_WORDS = frozenset({"the", "a", "an", "new", "first", "general", "united", "american", "national",
                            "global", "international", "best", "home", "city", "data"})
