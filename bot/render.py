@@ -203,16 +203,13 @@ def _tail(item: AnswerItem, statement: Statement | None, level: int) -> str:
     return tail
 
 
-def _shown_words(raw: str, terms: Sequence[str], room: int) -> str | None:
-    """The words in curly quotes in at most ``room`` characters: whole when they fit, else the
-    sentences matching the question's ``terms`` with "…" where the text goes on (each piece
-    verbatim), or None when not even that fits."""
-    limit = room - len(OPEN_QUOTE) - len(CLOSE_QUOTE)
-    if limit <= 0:
-        return None
+def cut_to_terms(raw: str, terms: Sequence[str], limit: int) -> str | None:
+    """``raw`` escaped, in at most ``limit`` characters: whole when it fits, else the sentences that
+    match the question's ``terms`` with "…" where the text goes on (each piece verbatim), or None
+    when not even a few words fit."""
     whole = escape(raw)
     if len(whole) <= limit:
-        return f"{OPEN_QUOTE}{whole}{CLOSE_QUOTE}"
+        return whole
     trial = limit
     while trial >= 8:
         cut = excerpt(raw, terms, trial)
@@ -220,9 +217,15 @@ def _shown_words(raw: str, terms: Sequence[str], room: int) -> str | None:
             return None
         shown = cut.render(escape)
         if len(shown) <= limit:
-            return f"{OPEN_QUOTE}{shown}{CLOSE_QUOTE}"
+            return shown
         trial -= max(1, len(shown) - limit)
     return None
+
+
+def _shown_words(raw: str, terms: Sequence[str], room: int) -> str | None:
+    """The words in curly quotes in at most ``room`` characters (see :func:`cut_to_terms`)."""
+    words = cut_to_terms(raw, terms, room - len(OPEN_QUOTE) - len(CLOSE_QUOTE))
+    return None if words is None else f"{OPEN_QUOTE}{words}{CLOSE_QUOTE}"
 
 
 def _words_field(name: str, item: AnswerItem, statement: Statement | None, terms: Sequence[str],
@@ -260,21 +263,25 @@ def _statement_field(number: int, statement: Statement, fallback: str | None, ro
     return _words_field(name, item, statement, terms, room)
 
 
-def _reported_line(item: AnswerItem) -> str:
+def _line_words(raw: str, terms: Sequence[str]) -> str:
+    return cut_to_terms(raw, terms, LINE_TEXT_MAX) or fit(raw, LINE_TEXT_MAX)
+
+
+def _reported_line(item: AnswerItem, terms: Sequence[str] = ()) -> str:
     # Indirect speech: never inside quotation marks.
-    return f"• reported: {fit(item.text, LINE_TEXT_MAX)} — {_citation(item.source)}"
+    return f"• reported: {_line_words(item.text, terms)} — {_citation(item.source)}"
 
 
-def _not_disclosed_line(entry: NotDisclosed) -> str:
+def _not_disclosed_line(entry: NotDisclosed, terms: Sequence[str] = ()) -> str:
     # The reporter's words about what was withheld: not a quote either.
     item = entry.evidence
     topic = f"{fit(entry.topic, 40)}: " if entry.topic else ""
-    return f"• {topic}{fit(item.text, LINE_TEXT_MAX)} — {_citation(item.source)}"
+    return f"• {topic}{_line_words(item.text, terms)} — {_citation(item.source)}"
 
 
-def _other_line(item: AnswerItem) -> str:
+def _other_line(item: AnswerItem, terms: Sequence[str] = ()) -> str:
     speaker = fit(_speaker(item, None), LABEL_MAX)
-    quote = f"{OPEN_QUOTE}{fit(item.text, LINE_TEXT_MAX)}{CLOSE_QUOTE}"
+    quote = f"{OPEN_QUOTE}{_line_words(item.text, terms)}{CLOSE_QUOTE}"
     return f"• {speaker}: {quote} — {_citation(item.source)}"
 
 
@@ -423,9 +430,10 @@ def render_answer(answer: Answer) -> list[discord.Embed]:
     layout.note_more(len(entries) - shown, "statements" if answer.statements else "quotes")
 
     sections = (
-        ("Not disclosed", [_not_disclosed_line(i) for i in answer.not_disclosed], "not-disclosed items"),
-        ("Reported (not verbatim)", [_reported_line(i) for i in answer.reported], "reported items"),
-        ("Others quoted", [_other_line(i) for i in answer.others], "other speakers"),
+        ("Not disclosed", [_not_disclosed_line(i, answer.terms) for i in answer.not_disclosed],
+         "not-disclosed items"),
+        ("Reported (not verbatim)", [_reported_line(i, answer.terms) for i in answer.reported], "reported items"),
+        ("Others quoted", [_other_line(i, answer.terms) for i in answer.others], "other speakers"),
     )
     for heading, lines, noun in sections:
         layout.add_lines(heading, lines, LIST_SECTION_MAX, noun)

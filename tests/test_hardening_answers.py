@@ -242,6 +242,22 @@ def test_a_long_paragraphs_answer_reaches_the_discord_reply_and_the_cli(deadline
     assert_verbatim(deadline, answer)
 
 
+def test_long_reported_and_others_lines_show_the_matching_sentence() -> None:
+    from bot import render
+
+    ref = SourceRef(id="d", title="Daily", url="https://daily.example/x", publisher="Example Daily", kind="article")
+    reported = quote(LONG_PARAGRAPH, "article").model_copy(update={"kind": "reported", "source": ref})
+    other = quote(LONG_PARAGRAPH, "article").model_copy(update={"speaker": "Ada Worth", "speaker_role": "expert",
+                                                              "source": ref})
+    answer = Answer(question="When is the deadline?", organization=FENWICK, terms=["deadline", "timing"],
+                    reported=[reported], others=[other], sources=[ref])
+
+    fields = {f.name: f.value for f in render.render_answer(answer)[0].fields}
+
+    assert f"• reported: …{DEADLINE} — " in fields["Reported (not verbatim)"]
+    assert f"“…{DEADLINE}”" in fields["Others quoted"]
+
+
 # --- item 8: one long citation never drops the statements after it ---------------------------------
 
 def test_a_long_citation_shortens_its_tail_and_later_statements_are_still_shown() -> None:
