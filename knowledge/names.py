@@ -6,8 +6,8 @@ re-spaced ("Fen Wick"). Matching compares a *match form* of both sides: NFC, inv
 dropped, apostrophes made straight, accents removed, case folded. The stored text is never changed.
 
 An :class:`OrganizationIndex` is built once per list of known organisations (:func:`organization_index`
-caches it, so a new organisation in the index builds a new one) with one compiled pattern for every
-alias, instead of a pattern per alias per question.
+caches it, so a new organisation in the index builds a new one): a table of every alias, looked up
+with the question's word spans, instead of a pattern per alias per question.
 """
 
 from __future__ import annotations
@@ -51,13 +51,15 @@ _SUBJECT = re.compile(
     re.IGNORECASE)
 #: Subjects that name nobody in particular.
 _PRONOUNS = frozenset("it they he she we you i them its their this that the company the firm".split())
+_WORD_START = re.compile(r"(?<![\w.])\S")
+_WORD_END = re.compile(r"\S(?!\w)")
 _NAME_WORD = re.compile(r"[A-Z0-9][\w'’&.-]*")
 _NOT_NAMES = frozenset("""I January February March April May June July August September October November December
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 
 
 class OrganizationIndex:
-    """The known organisations and their aliases in match form, with one compiled pattern.
+    """The known organisations and their aliases in match form, in one table.
 
     Args:
         known: the organisations the index knows, in the catalogue's order.
@@ -75,19 +77,27 @@ class OrganizationIndex:
             self._aliases[org] = forms
             for form in forms:
                 self._owner.setdefault(form, org)
-        alternatives = sorted(self._owner, key=len, reverse=True)
-        self._pattern = (re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)")
-                         if alternatives else None)
+        self._longest = max(map(len, self._owner), default=0)
         self._compact = {form.replace(" ", ""): org for form, org in self._owner.items()}
 
     def find(self, question: str) -> str | None:
         """The known organisation the question names (by name or alias); the longest alias wins."""
-        if self._pattern is None:
-            return None
-        found = [m.group(0) for m in self._pattern.finditer(match_form(question))]
-        if not found:
-            return None
-        return self._owner[max(found, key=len)]
+        q = match_form(question)
+        # every span that starts a word (not after a letter, digit or dot) and ends one, looked up
+        # in the alias table: linear in the question, whatever the number of organisations
+        starts = [m.start() for m in _WORD_START.finditer(q)]
+        ends = [m.end() for m in _WORD_END.finditer(q)]
+        best: str | None = None
+        for start in starts:
+            for end in ends:
+                if end <= start:
+                    continue
+                if end - start > self._longest:
+                    break
+                span = q[start:end]
+                if span in self._owner and (best is None or len(span) > len(best)):
+                    best = span
+        return self._owner[best] if best else None
 
     def canonical(self, name: str) -> str | None:
         """The known organisation ``name`` is (or is an alias of), else None."""

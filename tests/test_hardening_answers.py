@@ -467,3 +467,15 @@ def test_more_copies_than_one_fetch_are_all_counted(kb: KnowledgeBase, tmp_path:
     answer = kb.ask("Did Fenwick say payment cards were affected?")
 
     assert [st.carriers for st in answer.statements] == [100]
+
+
+def test_finding_an_organisation_among_thousands_is_a_table_lookup() -> None:
+    import time
+
+    known = [f"Example Holdings Number {n}" for n in range(5000)] + [FENWICK]
+    index = organization_index(known)  # built once for this list
+    started = time.perf_counter()
+    for _ in range(200):
+        assert find_organization("What did Fenwick Borough Council say about the deadline in 2025?", known) == FENWICK
+    assert time.perf_counter() - started < 2.0  # a table lookup, not a pattern per alias
+    assert index.find("Did Example Holdings Number 4321 say anything?") == "Example Holdings Number 4321"
