@@ -22,6 +22,7 @@ from knowledge.catalog import Catalog
 from knowledge.errors import QuestionError
 from knowledge.names import OrganizationIndex, match_form, organization_index
 from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source, SourceRef
+from knowledge.ranking import rank_statements
 from knowledge.snippets import matches
 from knowledge.statements import group_statements
 from knowledge.store import ChunkHit, VectorStore
@@ -286,6 +287,7 @@ class Answerer:
 
         dropped = 0
         seen: set[tuple[str, str, str]] = set()
+        item_relevance: dict[tuple[str, int], float] = {}
         declined: list[AnswerItem] = []
         for source_id, index in sorted(relevance, key=order):
             a = stored[source_id][index]
@@ -314,12 +316,12 @@ class Answerer:
                 continue
             seen.add(key)
             bucket.append(item)
+            item_relevance[(source_id, item.start)] = relevance[(source_id, index)]
         answer.dropped_unverified = dropped
         answer.not_disclosed = [NotDisclosed(topic=d.topic, evidence=d) for d in declined]
         answer.statements = group_statements(answer.quotes, self._carriers(answer.quotes, hits, copies or {}))
-        if general:
-            answer.statements.sort(key=lambda st: (not st.primary, -len(st.sources),
-                                                   st.first_date is None, st.first_date or 0))
+        answer.statements = rank_statements(answer.statements, terms, general, item_relevance,
+                                            [h.text for h in hits])
         answer.finding = _finding(qtype, terms, org, answer)
         # the sources behind the organisation's words; other speakers' sources only when they are
         # what was asked ("who else commented?")

@@ -198,6 +198,9 @@ def score(question: EvalQuestion, shown: Shown, tally: Tally, label: str,
     if question.expected_org is None or (shown.organization and canonical_organization(
             shown.organization, [question.expected_org])):
         tally.org_correct += 1
+    elif label == "system":
+        tally.misses.append(f"{label}: {question.text!r} answered for {shown.organization!r}, "
+                            f"not {question.expected_org!r}")
     folded_quotes = [fold(text).casefold() for text, _ in shown.quotes]
     folded_first = [fold(text).casefold() for text in shown.first]
     for phrase in question.expected_phrases:

@@ -69,10 +69,11 @@ questions:
     expected_urls: [{NOTICE_URL}, {ARTICLE_URL}]
 """
 
-SYSTEM = {"questions": 2, "phrase_recall": 0.6667, "attribution_precision": 1.0, "verbatim_rate": 1.0,
-          "source_precision": 1.0, "organization_accuracy": 1.0}
-BASELINE = {"questions": 2, "phrase_recall": 0.3333, "attribution_precision": 0.5, "verbatim_rate": 1.0,
-            "source_precision": 1.0, "organization_accuracy": 0.0, "quotes_shown": 4}
+SYSTEM = {"questions": 2, "phrase_recall": 0.6667, "recall_at_8": 0.6667, "attribution_precision": 1.0,
+          "verbatim_rate": 1.0, "source_precision": 1.0, "organization_accuracy": 1.0, "others_precision": None}
+BASELINE = {"questions": 2, "phrase_recall": 0.3333, "recall_at_8": 0.3333, "attribution_precision": 0.5,
+            "verbatim_rate": 1.0, "source_precision": 1.0, "organization_accuracy": 0.0, "others_precision": None,
+            "quotes_shown": 4, "quotes_per_answer": 2.0}
 
 Run = Callable[..., tuple[int, str, str]]
 
