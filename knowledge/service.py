@@ -15,10 +15,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from knowledge.answering import Answerer
 from knowledge.attribution import EXTRACTOR_VERSION, extract_attributions
 from knowledge.catalog import ALL_SOURCES, Catalog
+from knowledge.chroma_catalog import ChromaCatalog
 from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder, create_embedder
 from knowledge.errors import (
@@ -421,34 +423,40 @@ def _title_from(doc: LoadedDocument) -> str:
 
 
 def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None = None) -> KnowledgeBase:
-    """Open the knowledge base the settings describe, taking the data directory's lock.
+    """Open the knowledge base the settings describe: embedded, taking the data directory's lock, or,
+    when ``settings.chroma_host`` is set, on that Chroma server with the catalogue there too
+    (:class:`~knowledge.chroma_catalog.ChromaCatalog`), shared by every process and never locked.
 
     Args:
         settings: ``KB_*`` settings.
         embedder: the embedding model; built from ``settings.embedding_model`` when None.
 
     Raises:
-        StoreLockedError: another process holds the data directory.
+        StoreLockedError: another process holds the data directory (embedded mode).
         ModelIntegrityError: the model's weights fail the sha256 check.
         ConfigurationError: the model cannot be loaded.
         ModelMismatchError: the index was built with another model (name, dimension or weights).
     """
     data_dir = settings.data_dir.expanduser()
-    lock = DataDirLock(data_dir)
-    lock.acquire()
+    server = settings.chroma_host is not None
+    lock = None if server else DataDirLock(data_dir)
+    if lock is not None:
+        lock.acquire()
     catalog: Catalog | None = None
     try:
         embedder = embedder or create_embedder(settings.embedding_model, settings.embedding_model_sha256)
         client = open_client(data_dir, settings.chroma_host, settings.chroma_port)
         vectors = VectorStore(client, embedder, settings.collection)
-        catalog = Catalog(data_dir / "catalog.sqlite3")
+        catalog = (cast(Catalog, ChromaCatalog(client, settings.collection)) if server  # same interface
+                   else Catalog(data_dir / "catalog.sqlite3"))
         chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
         # the constructor finishes what a killed ingest or forget left (see KnowledgeBase.recover)
         return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars)
     except BaseException:
         if catalog is not None:
             catalog.close()
-        lock.release()
+        if lock is not None:
+            lock.release()
         raise
 
 

@@ -1,0 +1,535 @@
+"""The catalogue in Chroma collections, for server mode (``KB_CHROMA_HOST``): every process shares it.
+
+Same interface as :class:`knowledge.catalog.Catalog` (sources with their text, attributions, chunk
+ids, pending marks), so :class:`knowledge.service.KnowledgeBase` and the answerer use either.
+
+Why generations and pointers: Chroma has no multi-record transactions, no compare-and-swap and no
+locks, but a single record's upsert is atomic. So a source's state is written in two steps:
+
+1. **Shadow writes** under a new generation id ``G`` (time-ordered, unique per transaction):
+   ``<collection>.catalog.generations`` gets ``sid@G`` (document: JSON with the text and the chunk
+   ids) and ``<collection>.catalog.attributions`` gets ``sid@G#seq`` (document: the attribution as
+   JSON). Nothing points at them yet, so no reader sees them.
+2. **One pointer flip per source**: ``<collection>.catalog.current`` holds one record per source,
+   id ``sid``, whose metadata is the source's metadata plus ``generation = G``. Upserting it makes
+   the whole new version visible at once; deleting it forgets the source at once.
+
+Readers resolve the pointer first and then read only that generation, so they see a source
+entirely old or entirely new, never a mix and never a half-written one. A reader that finds its
+generation gone (replaced and dropped meanwhile) reads the pointer again. Concurrent writers of
+the same source: the last flip wins, each version is complete.
+
+The writer drops the generation it replaced right after its flip. Generations nobody points at
+(a writer killed between its shadow writes and its flip) are removed by :meth:`ChromaCatalog.sweep`
+on open, once older than ``grace_s`` (a live writer's shadow generation is seconds old when it
+flips, so a sweep by another process never removes work in progress).
+
+Pending marks (sources whose vectors an ingest or forget is changing) are records per
+``(source, owner process)``: :meth:`pending` reports only marks older than ``grace_s``, so a
+process that opens while another is ingesting does not "repair" vectors still being written.
+
+Catalogue collections hold no meaningful vectors: Chroma 1.5 still requires one per record (a
+collection created with ``embedding_function=None`` falls back to the default model, which would
+be downloaded), so each record carries the constant 1-dimensional vector ``[1.0]``.
+
+The data-directory lock is not taken in server mode: the server serialises writes to its files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from knowledge.records import Attribution, Source, SourceMeta
+
+log = logging.getLogger(__name__)
+
+#: Version of the record layout, kept in the ``current`` collection's metadata.
+SCHEMA_VERSION = 1
+#: Seconds after which an unreferenced generation or a pending mark counts as abandoned.
+DEFAULT_GRACE_S = 900.0
+#: The vector every catalogue record carries (Chroma requires one; nothing is ever queried by it).
+_DUMMY = [1.0]
+#: Metadata keys of a ``current`` record that are the source's own fields (the rest is bookkeeping).
+_META_FIELDS = ("locator", "path", "title", "url", "publisher", "date", "kind", "content_hash",
+                "ingested_at")
+#: Where the name of a catalogue collection starts and what it ends with.
+_PARTS = ("current", "generations", "attributions", "pending")
+#: The record (in the ``pending`` collection) whose metadata says the last commit's time.
+_STATE_ID = "~state"
+
+
+def new_generation() -> str:
+    """A unique generation id that sorts by creation time: nanoseconds (hex) and a random suffix."""
+    return f"{time.time_ns():016x}{uuid.uuid4().hex[:8]}"
+
+
+class ChromaCatalog:
+    """Sources and attributions in four Chroma collections named after ``collection``.
+
+    Args:
+        client: a chromadb client (an ``HttpClient`` in server mode; any client works).
+        collection: the chunk collection's name; catalogue collections are ``<collection>.catalog.*``.
+        grace_s: age after which an unreferenced generation or a pending mark is abandoned.
+        sweep: remove abandoned generations now (what opening the knowledge base does).
+
+    Raises:
+        RuntimeError: the catalogue was written by a newer layout than this code knows.
+    """
+
+    def __init__(self, client: Any, collection: str, grace_s: float = DEFAULT_GRACE_S,
+                 sweep: bool = True) -> None:
+        self._client = client
+        self.grace_s = grace_s
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        names = {part: f"{collection}.catalog.{part}" for part in _PARTS}
+        self.collection_names = names
+        self._current = client.get_or_create_collection(
+            names["current"], metadata={"catalog_schema": SCHEMA_VERSION}, embedding_function=None)
+        stored = int((self._current.metadata or {}).get("catalog_schema", SCHEMA_VERSION))
+        if stored > SCHEMA_VERSION:
+            raise RuntimeError(f"catalogue layout {stored} is newer than this program ({SCHEMA_VERSION})")
+        self._generations = client.get_or_create_collection(names["generations"], embedding_function=None)
+        self._attributions = client.get_or_create_collection(names["attributions"], embedding_function=None)
+        self._pending = client.get_or_create_collection(names["pending"], embedding_function=None)
+        self.max_batch = _max_batch(client)
+        self._local = threading.local()  # the open transaction's buffered writes, per thread
+        if sweep:
+            self.sweep()
+
+    @property
+    def schema_version(self) -> int:
+        return int((self._current.metadata or {}).get("catalog_schema", SCHEMA_VERSION))
+
+    def close(self) -> None:
+        """Nothing to release: the client holds no lock and no file."""
+
+    # low-level reads -----------------------------------------------------------------------------
+
+    def _get_all(self, collection: Any, where: dict[str, Any] | None = None,
+                 include: Sequence[str] = ("metadatas",)) -> list[tuple[str, dict[str, Any], str | None]]:
+        """Every record matching ``where``, in pages of :attr:`max_batch`."""
+        found: list[tuple[str, dict[str, Any], str | None]] = []
+        offset = 0
+        while True:
+            got = collection.get(where=where, include=list(include), limit=self.max_batch, offset=offset)
+            metas = got.get("metadatas") or [None] * len(got["ids"])
+            docs = got.get("documents") or [None] * len(got["ids"])
+            found += [(i, dict(m or {}), d) for i, m, d in zip(got["ids"], metas, docs)]
+            if len(got["ids"]) < self.max_batch:
+                return found
+            offset += len(got["ids"])
+
+    def _get_ids(self, collection: Any, ids: Sequence[str], include: Sequence[str] = ("metadatas",)
+                 ) -> dict[str, tuple[dict[str, Any], str | None]]:
+        """Records by id (in batches); missing ids are absent from the result."""
+        found: dict[str, tuple[dict[str, Any], str | None]] = {}
+        for batch in _batched(list(dict.fromkeys(ids)), self.max_batch):
+            got = collection.get(ids=list(batch), include=list(include))
+            metas = got.get("metadatas") or [None] * len(got["ids"])
+            docs = got.get("documents") or [None] * len(got["ids"])
+            for i, m, d in zip(got["ids"], metas, docs):
+                found[i] = (dict(m or {}), d)
+        return found
+
+    def _pointers(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """``{source id: current record's metadata}`` for all sources or the given ids."""
+        if ids is None:
+            return {i: m for i, m, _ in self._get_all(self._current)}
+        return {i: m for i, (m, _) in self._get_ids(self._current, list(ids)).items()}
+
+    def _upsert(self, collection: Any, ids: Sequence[str], metadatas: Sequence[dict[str, Any]],
+                documents: Sequence[str]) -> None:
+        for start in range(0, len(ids), self.max_batch):
+            end = start + self.max_batch
+            collection.upsert(ids=list(ids[start:end]), metadatas=list(metadatas[start:end]),
+                              documents=list(documents[start:end]),
+                              embeddings=[_DUMMY] * len(ids[start:end]))
+
+    def _delete(self, collection: Any, ids: Sequence[str]) -> None:
+        for batch in _batched(list(ids), self.max_batch):
+            collection.delete(ids=list(batch))
+
+    # sources -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _meta(pointer: dict[str, Any]) -> SourceMeta:
+        return SourceMeta(title=pointer["title"], url=pointer.get("url"), publisher=pointer.get("publisher"),
+                          date=dt.date.fromisoformat(pointer["date"]) if pointer.get("date") else None,
+                          kind=pointer["kind"], organizations=json.loads(pointer["organizations"]))
+
+    def _read_sources(self, ids: Sequence[str]) -> list[Source]:
+        """Sources by id, each read from the generation its pointer names (re-reading a pointer whose
+        generation was replaced and dropped between the two reads); unknown ids are skipped."""
+        result: dict[str, Source] = {}
+        wanted = list(dict.fromkeys(ids))
+        for _ in range(5):
+            pointers = self._pointers(wanted)
+            keys = {sid: f"{sid}@{p['generation']}" for sid, p in pointers.items()}
+            bodies = self._get_ids(self._generations, list(keys.values()), include=("documents",))
+            missing = []
+            for sid, key in keys.items():
+                if key not in bodies:
+                    missing.append(sid)
+                    continue
+                body = json.loads(bodies[key][1] or "{}")
+                result[sid] = _source(sid, pointers[sid], body["text"])
+            if not missing:
+                break
+            wanted = missing
+        return list(result.values())
+
+    def get(self, source_id: str) -> Source | None:
+        found = self._read_sources([source_id])
+        return found[0] if found else None
+
+    def meta(self, source_id: str) -> SourceMeta | None:
+        """A stored source's metadata (reads no text), or None."""
+        pointer = self._pointers([source_id]).get(source_id)
+        return self._meta(pointer) if pointer else None
+
+    def path(self, source_id: str) -> str | None:
+        """The file a source was last loaded from (None when unknown or not from a file)."""
+        pointer = self._pointers([source_id]).get(source_id)
+        return pointer.get("path") if pointer else None
+
+    def content_hash(self, source_id: str) -> str | None:
+        pointer = self._pointers([source_id]).get(source_id)
+        return pointer["content_hash"] if pointer else None
+
+    def match_ids(self, prefix: str) -> list[str]:
+        """Ids equal to ``prefix`` or starting with it."""
+        return sorted(i for i in self._pointers() if i.startswith(prefix))
+
+    def find(self, url: str | None = None, path: str | None = None) -> dict[str, list[str]]:
+        """Ids of sources known by this URL and by this file path (see :meth:`Catalog.find`)."""
+        found: dict[str, list[str]] = {"url": [], "path": []}
+        for key, value in (("url", url), ("path", path)):
+            if value:
+                where = {"$or": [{key: value}, {"locator": value}]}
+                found[key] = sorted(i for i, _, _ in self._get_all(self._current, where=where, include=()))
+        return found
+
+    def sources(self, ids: Iterable[str] | None = None) -> list[Source]:
+        """All sources (or those with the given ids), oldest publication date first, undated last."""
+        wanted = list(self._pointers()) if ids is None else list(ids)
+        found = self._read_sources(wanted)
+        return sorted(found, key=lambda s: (s.date is None, s.date.isoformat() if s.date else "", s.title))
+
+    def organizations_by_source(self) -> dict[str, list[str]]:
+        """Each source's organisations, keyed by source id (reads no text)."""
+        return {i: json.loads(p["organizations"]) for i, p in self._pointers().items()}
+
+    def counts(self) -> dict[str, int]:
+        pointers = self._pointers().values()
+        return {"sources": len(pointers), "chunks": sum(int(p["chunk_count"]) for p in pointers),
+                "attributions": sum(int(p["attribution_count"]) for p in pointers)}
+
+    def chunk_counts(self) -> dict[str, int]:
+        return {i: int(p["chunk_count"]) for i, p in self._pointers().items()}
+
+    def organizations(self) -> list[str]:
+        """Every organisation named in any source's metadata, each once, in first-seen spelling."""
+        seen: dict[str, str] = {}
+        for pointer in sorted(self._pointers().values(), key=lambda p: str(p["ingested_at"])):
+            for org in json.loads(pointer["organizations"]):
+                seen.setdefault(org.casefold(), org)
+        return sorted(seen.values(), key=str.casefold)
+
+    def organization_names(self) -> list[str]:
+        """Every distinct spelling of an organisation in sources' metadata."""
+        return sorted({org for p in self._pointers().values() for org in json.loads(p["organizations"])})
+
+    def sources_naming(self, names: Iterable[str]) -> dict[str, str]:
+        """``{source id: content hash}`` of the sources whose metadata names any of ``names`` (exact
+        spellings). Reads every pointer's metadata (Chroma cannot filter inside a JSON list)."""
+        wanted = set(names)
+        return dict(sorted((sid, str(p["content_hash"])) for sid, p in self._pointers().items()
+                           if wanted.intersection(json.loads(p["organizations"]))))
+
+    def chunk_ids_of(self, source_ids: Iterable[str]) -> dict[str, list[str]]:
+        """``{source id: chunk ids}`` for the given sources (empty for unknown ones)."""
+        return {sid: sorted(self.chunk_ids(sid)) for sid in dict.fromkeys(source_ids)}
+
+    def generation(self) -> int:
+        """A number that every committed write changes (in any process): the time-ordered id of the
+        last commit, read from a state record written after its pointer flips."""
+        got = self._pending.get(ids=[_STATE_ID], include=["metadatas"])
+        metas = got.get("metadatas") or []
+        return int(metas[0].get("commit", 0)) if metas and metas[0] else 0
+
+    def _bump(self, generation: str) -> None:
+        self._upsert(self._pending, [_STATE_ID], [{"commit": int(generation[:16], 16), "state": True}],
+                     [_STATE_ID])
+
+    # writes: buffered by transaction(), applied by _commit() -------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Collect the block's writes; on success write them as new generations and flip each
+        source's pointer once; on any exception write nothing."""
+        if getattr(self._local, "ops", None) is not None:  # nested: part of the outer transaction
+            yield
+            return
+        self._local.ops = []
+        try:
+            yield
+            ops, self._local.ops = self._local.ops, None
+            self._commit(ops)
+        finally:
+            self._local.ops = None
+
+    def _buffer(self, op: str, value: Any) -> None:
+        ops = getattr(self._local, "ops", None)
+        if ops is None:
+            with self.transaction():
+                self._buffer(op, value)
+            return
+        ops.append((op, value))
+
+    def put(self, source: Source, attributions: list[Attribution], chunk_ids: Sequence[str]) -> None:
+        """Insert or replace a source, all its attributions and its chunk ids (inside :meth:`transaction`)."""
+        self._buffer("put", (source, list(attributions), list(chunk_ids)))
+
+    def delete(self, source_id: str) -> None:
+        """Remove a source, its attributions and its chunk ids (inside :meth:`transaction`)."""
+        self._buffer("delete", source_id)
+
+    def set_paths(self, paths: dict[str, str]) -> None:
+        """Record the files sources were loaded from (inside :meth:`transaction`)."""
+        if paths:
+            self._buffer("paths", dict(paths))
+
+    def set_chunk_ids(self, source_id: str, chunk_ids: Sequence[str]) -> None:
+        """Record a source's chunk ids (inside :meth:`transaction`): a new generation of the source."""
+        self._buffer("chunks", (source_id, list(chunk_ids)))
+
+    def _commit(self, ops: list[tuple[str, Any]]) -> None:
+        """Apply buffered writes: shadow generations, then one pointer flip per source, then drop the
+        generations the flips replaced."""
+        final: dict[str, tuple[Source, list[Attribution], list[str]] | None] = {}
+        paths: dict[str, str] = {}
+        rechunk: dict[str, list[str]] = {}
+        for op, value in ops:
+            if op == "put":
+                final[value[0].id] = value
+                rechunk.pop(value[0].id, None)
+            elif op == "delete":
+                final[value] = None
+                rechunk.pop(value, None)
+            elif op == "paths":
+                paths.update(value)
+            elif op == "chunks":
+                sid, ids = value
+                if final.get(sid) is not None:
+                    source, attributions, _ = final[sid]  # type: ignore[misc]
+                    final[sid] = (source, attributions, ids)
+                else:
+                    rechunk[sid] = ids
+        for sid, ids in rechunk.items():  # a committed source with other chunk ids: a new generation
+            stored = self.get(sid)
+            if stored is not None:
+                final[sid] = (stored, self.attributions([sid])[sid], ids)
+        touched = list(dict.fromkeys([*final, *paths]))
+        if not touched:
+            return
+        before = self._pointers(touched)
+        generation = new_generation()
+        writes = {sid: v for sid, v in final.items() if v is not None}
+        try:
+            self._write_generation(generation, writes)
+            flips: dict[str, dict[str, Any]] = {}
+            for sid, (source, attributions, chunk_ids) in writes.items():
+                flips[sid] = _pointer(source, generation, len(chunk_ids), len(attributions))
+                if sid in paths:
+                    flips[sid]["path"] = paths[sid]
+            for sid, path in paths.items():
+                if sid not in final and sid in before:
+                    flips[sid] = {**before[sid], "path": path}
+            self._upsert(self._current, list(flips), list(flips.values()), list(flips))
+            self._delete(self._current, [sid for sid, v in final.items() if v is None and sid in before])
+        except BaseException:
+            self._restore(before, touched)
+            self._drop([f"{sid}@{generation}" for sid in writes])
+            raise
+        self._bump(generation)
+        replaced = [f"{sid}@{p['generation']}" for sid, p in before.items()
+                    if sid in final and p.get("generation") != generation]
+        try:
+            self._drop(replaced)
+        except Exception:  # noqa: BLE001 - unreferenced now: the next sweep removes them
+            log.warning("could not drop %d replaced catalogue generations; a later sweep will", len(replaced))
+
+    def _write_generation(self, generation: str, writes: dict[str, tuple[Source, list[Attribution], list[str]]]
+                          ) -> None:
+        """The shadow writes: the sources' bodies first, then their attributions (a sweep finds an
+        abandoned generation by its body, so it removes attributions first and the body last)."""
+        created = time.time()
+        keys = [f"{sid}@{generation}" for sid in writes]
+        self._upsert(
+            self._generations, keys,
+            [{"source_id": sid, "generation": generation, "created": created} for sid in writes],
+            [json.dumps({"text": s.text, "chunk_ids": ids}, ensure_ascii=False) for s, _, ids in writes.values()])
+        a_ids: list[str] = []
+        a_metas: list[dict[str, Any]] = []
+        a_docs: list[str] = []
+        for (sid, (_, attributions, _)), key in zip(writes.items(), keys):
+            for seq, a in enumerate(attributions):
+                a_ids.append(f"{key}#{seq:06d}")
+                meta: dict[str, Any] = {"key": key, "source_id": sid, "seq": seq, "start": a.start,
+                                        "kind": a.kind}
+                if a.speaker_org is not None:
+                    meta["speaker_org"] = a.speaker_org
+                a_metas.append(meta)
+                a_docs.append(a.model_dump_json())
+        self._upsert(self._attributions, a_ids, a_metas, a_docs)
+
+    def _restore(self, before: dict[str, dict[str, Any]], touched: Sequence[str]) -> None:
+        """Best effort after a failed flip: put back the pointers as they were."""
+        try:
+            if before:
+                self._upsert(self._current, list(before), list(before.values()), list(before))
+            gone = [sid for sid in touched if sid not in before]
+            self._delete(self._current, gone)
+        except Exception:  # noqa: BLE001 - the original error matters more
+            log.exception("could not restore catalogue pointers after a failed write")
+
+    def _drop(self, keys: Sequence[str]) -> None:
+        """Remove generations: their attributions, then their bodies."""
+        if not keys:
+            return
+        for batch in _batched(list(keys), self.max_batch):
+            self._attributions.delete(where={"key": {"$in": list(batch)}})
+        self._delete(self._generations, keys)
+
+    def sweep(self, grace_s: float | None = None) -> int:
+        """Remove generations no pointer names that are older than ``grace_s`` (default: the
+        catalogue's); returns how many. Run on open."""
+        grace = self.grace_s if grace_s is None else grace_s
+        cutoff = time.time() - grace
+        current = {f"{sid}@{p['generation']}" for sid, p in self._pointers().items()}
+        abandoned = [key for key, meta, _ in self._get_all(self._generations)
+                     if key not in current and float(meta.get("created", 0)) <= cutoff]
+        self._drop(sorted(abandoned))
+        if abandoned:
+            log.warning("removed %d abandoned catalogue generations", len(abandoned))
+        return len(abandoned)
+
+    # chunk ids and unfinished work -----------------------------------------------------------------
+
+    def chunk_ids(self, source_id: str) -> set[str]:
+        """Ids of the chunks the current version of a source owns in Chroma."""
+        for _ in range(5):
+            pointer = self._pointers([source_id]).get(source_id)
+            if pointer is None:
+                return set()
+            key = f"{source_id}@{pointer['generation']}"
+            body = self._get_ids(self._generations, [key], include=("documents",)).get(key)
+            if body is not None:
+                return set(json.loads(body[1] or "{}")["chunk_ids"])
+        return set()
+
+    def pending(self) -> list[str]:
+        """Sources whose vectors an ingest or forget was changing when it stopped: marks older than
+        the grace period (younger ones belong to a process still at work)."""
+        cutoff = time.time() - self.grace_s
+        return sorted({str(m["source_id"]) for _, m, _ in self._get_all(self._pending)
+                       if "source_id" in m and float(m.get("marked", 0)) <= cutoff})
+
+    def mark_pending(self, source_ids: Iterable[str]) -> None:
+        """Record, before Chroma's vectors are touched, which sources' vectors are about to change."""
+        ids = list(dict.fromkeys(source_ids))
+        now = time.time()
+        self._upsert(self._pending, [f"{sid}|{self.owner}" for sid in ids],
+                     [{"source_id": sid, "owner": self.owner, "marked": now} for sid in ids], ids)
+
+    def clear_pending(self, source_ids: Iterable[str]) -> None:
+        """Forget this process's marks on these sources, and abandoned marks on them."""
+        ids = list(dict.fromkeys(source_ids))
+        if not ids:
+            return
+        cutoff = time.time() - self.grace_s
+        mine = [f"{sid}|{self.owner}" for sid in ids]
+        abandoned = [key for batch in _batched(ids, self.max_batch)
+                     for key, m, _ in self._get_all(self._pending, where={"source_id": {"$in": list(batch)}})
+                     if float(m.get("marked", 0)) <= cutoff]
+        self._delete(self._pending, list(dict.fromkeys(mine + abandoned)))
+
+    # attributions --------------------------------------------------------------------------------
+
+    def attributions(self, source_ids: Iterable[str]) -> dict[str, list[Attribution]]:
+        """Attributions of the given sources, in text order, keyed by source id; each source's all
+        from its current generation."""
+        ids = tuple(source_ids)
+        result: dict[str, list[Attribution]] = {i: [] for i in ids}
+        wanted = list(result)
+        for _ in range(5):
+            pointers = self._pointers(wanted)
+            keys = {f"{sid}@{p['generation']}": (sid, int(p["attribution_count"])) for sid, p in pointers.items()}
+            rows: dict[str, list[tuple[int, int, Attribution]]] = {k: [] for k in keys}
+            for batch in _batched(list(keys), self.max_batch):
+                for _, meta, doc in self._get_all(self._attributions, where={"key": {"$in": list(batch)}},
+                                                  include=("metadatas", "documents")):
+                    a = Attribution.model_validate_json(doc or "{}")
+                    rows[str(meta["key"])].append((a.start, int(meta["seq"]), a))
+            missing = []
+            for key, (sid, expected) in keys.items():
+                if len(rows[key]) != expected:  # replaced and dropped meanwhile: read the pointer again
+                    missing.append(sid)
+                    continue
+                result[sid] = [a for _, _, a in sorted(rows[key], key=lambda r: (r[0], r[1]))]
+            if not missing:
+                break
+            wanted = missing
+        return result
+
+    # maintenance -------------------------------------------------------------------------------------
+
+    def drop_all(self) -> None:
+        """Delete the catalogue's collections (tests and rebuilds)."""
+        for name in self.collection_names.values():
+            try:
+                self._client.delete_collection(name)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+
+
+def _pointer(source: Source, generation: str, chunk_count: int, attribution_count: int) -> dict[str, Any]:
+    """A ``current`` record's metadata: the source's fields (no None: Chroma's rule) and its generation."""
+    values = source.model_dump(include=set(_META_FIELDS), mode="json")
+    meta: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+    meta.update(source_id=source.id, generation=generation, chunk_count=chunk_count,
+                attribution_count=attribution_count,
+                organizations=json.dumps(source.organizations, ensure_ascii=False))
+    return meta
+
+
+def _source(source_id: str, pointer: dict[str, Any], text: str) -> Source:
+    return Source(
+        id=source_id, locator=pointer["locator"], title=pointer["title"], url=pointer.get("url"),
+        publisher=pointer.get("publisher"),
+        date=dt.date.fromisoformat(pointer["date"]) if pointer.get("date") else None,
+        kind=pointer["kind"], organizations=json.loads(pointer["organizations"]),
+        content_hash=pointer["content_hash"], ingested_at=dt.datetime.fromisoformat(pointer["ingested_at"]),
+        text=text, path=pointer.get("path"),
+    )
+
+
+def _max_batch(client: Any) -> int:
+    from knowledge.store import max_batch_size
+
+    return max_batch_size(client)
+
+
+def _batched(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), max(1, size)):
+        yield items[i:i + size]
