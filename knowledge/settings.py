@@ -7,6 +7,7 @@ the knowledge base, ``LOG_`` for logging.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.embeddings import DEFAULT_MODEL
+
+#: A Chroma server's host: a DNS name, an IPv4 address, or an IPv6 address in brackets.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 
 
 class DiscordSettings(BaseSettings):
@@ -40,7 +44,7 @@ class KnowledgeSettings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL
     embedding_model_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
     chroma_host: str | None = None
-    chroma_port: int = 8000
+    chroma_port: int = Field(default=8000, ge=1, le=65535)
     collection: str = "disclosures"
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
@@ -48,6 +52,20 @@ class KnowledgeSettings(BaseSettings):
     @classmethod
     def _empty_host(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("chroma_host", mode="after")
+    @classmethod
+    def _bare_host(cls, value: str | None) -> str | None:
+        """A host name or IP address only: the scheme is always http and the port is ``chroma_port``."""
+        if value is None:
+            return None
+        host = value.strip()
+        if not host:
+            return None
+        if not _HOST.fullmatch(host):
+            raise ValueError(f"KB_CHROMA_HOST must be a host name or IP address such as 127.0.0.1, without "
+                             f"scheme, port or path (the port goes in KB_CHROMA_PORT); got {value!r}")
+        return host
 
     @field_validator("embedding_model", mode="before")
     @classmethod
