@@ -34,7 +34,8 @@ from knowledge.loaders import LoadedDocument, expand_paths, load_file
 from knowledge.lock import DataDirLock
 from knowledge.records import Answer, Attribution, Chunk, IngestReport, Source, SourceMeta
 from knowledge.settings import KnowledgeSettings
-from knowledge.store import Metadata, VectorStore, chunk_metadata, open_client, placed_metadata
+from knowledge.rwlock import ReadWriteLock
+from knowledge.store import ChunkHit, Metadata, VectorStore, chunk_metadata, open_client, placed_metadata
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +96,19 @@ class KnowledgeBase:
     """
 
     def __init__(self, catalog: Catalog, vectors: VectorStore, chunker: Chunker,
-                 lock: DataDirLock | None = None, max_question_chars: int = 500) -> None:
+                 lock: DataDirLock | None = None, max_question_chars: int = 500,
+                 retrieval: str = "hybrid") -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.chunker = chunker
         self._lock = lock
-        self._answerer = Answerer(catalog, vectors, max_question_chars)
-        # one SQLite connection and one Chroma client serve every thread (the bot's workers): the
-        # public methods take turns
-        self._mutex = threading.RLock()
+        self._answerer = Answerer(catalog, vectors, max_question_chars, retrieval)
+        # questions and listings read in parallel (a SQLite connection per thread, WAL; Chroma's
+        # client reads from many threads); an ingest or forget writes alone, and only while it
+        # changes the stores: extraction and embedding happen before it takes the write side.
+        # Writers take turns among themselves first (``_writers``), so what one prepared stays true.
+        self._rw = ReadWriteLock()
+        self._writers = threading.RLock()
         self.recover()
 
     # lifecycle ---------------------------------------------------------------------------------
@@ -167,7 +172,7 @@ class KnowledgeBase:
                         content_hash=digest, ingested_at=now, text=doc.text)
         chunks = self.chunker.split(source_id, doc.text)
         attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date,
-                                            source.publisher)
+                                            source.publisher, doc.blockquotes())
         return _Prepared(source, chunks, attributions, "added" if stored is None else "updated")
 
     def ingest_documents(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
@@ -177,7 +182,7 @@ class KnowledgeBase:
         they were, and the exception propagates. A process killed midway leaves its sources marked
         pending in the catalogue; the next open puts Chroma back in line with the catalogue.
         """
-        with self._mutex:
+        with self._writers:
             return self._ingest(docs)
 
     def _ingest(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
@@ -207,21 +212,37 @@ class KnowledgeBase:
                     self.catalog.set_paths(moved)
             return report
         sources = {sid: p.source for sid, p in prepared.items()}
+        # the slow part, while questions are still answered: what the stores hold is not touched yet
+        before = {sid: self.vectors.ids(sid) for sid in prepared}
+        new: list[Chunk] = []
+        kept: dict[str, Metadata] = {}  # same id = same offset and text: the vector is reused
+        for sid, p in prepared.items():
+            for c in p.chunks:
+                if c.id in before[sid]:
+                    kept[c.id] = chunk_metadata(c, p.source)
+                else:
+                    new.append(c)
+        embeddings = self.vectors.embed(new)
+        with self._rw.write():
+            self._commit(prepared, sources, before, new, embeddings, kept, moved)
+        for sid, p in prepared.items():
+            (report.added if p.status == "added" else report.updated).append(sid)
+            report.chunks += len(p.chunks)
+            report.attributions += len(p.attributions)
+        log.info("ingested %d sources (%d chunks, %d attributions)", len(prepared), report.chunks,
+                 report.attributions)
+        return report
+
+    def _commit(self, prepared: dict[str, _Prepared], sources: dict[str, Source], before: dict[str, set[str]],
+                new: list[Chunk], embeddings: list[list[float]], kept: dict[str, Metadata],
+                moved: dict[str, str]) -> None:
+        """Write what :meth:`_ingest` prepared to Chroma and the catalogue (under the write lock)."""
         # from here until the pending marks are cleared, Chroma may hold vectors the catalogue does
         # not own: a failure (or, at the next open, a kill) reconciles the marked sources
         self.catalog.mark_pending(prepared)
         try:
-            before = {sid: self.vectors.ids(sid) for sid in prepared}
-            new: list[Chunk] = []
-            kept: dict[str, Metadata] = {}  # same id = same offset and text: the vector is reused
-            for sid, p in prepared.items():
-                for c in p.chunks:
-                    if c.id in before[sid]:
-                        kept[c.id] = chunk_metadata(c, p.source)
-                    else:
-                        new.append(c)
             _hook("before-vectors")
-            self.vectors.add(new, sources)
+            self.vectors.add(new, sources, embeddings)
             self.vectors.set_metadata(kept)
             _hook("before-catalogue")
             with self.catalog.transaction():
@@ -240,13 +261,6 @@ class KnowledgeBase:
                 log.exception("could not put the vectors back now; the next open will")
             raise
         self.catalog.clear_pending(prepared)
-        for sid, p in prepared.items():
-            (report.added if p.status == "added" else report.updated).append(sid)
-            report.chunks += len(p.chunks)
-            report.attributions += len(p.attributions)
-        log.info("ingested %d sources (%d chunks, %d attributions)", len(prepared), report.chunks,
-                 report.attributions)
-        return report
 
     # keeping Chroma in line with the catalogue ---------------------------------------------------
 
@@ -257,7 +271,7 @@ class KnowledgeBase:
         Returns:
             ``{"sources": reconciled sources, "deleted": vectors removed, "restored": metadata fixed}``.
         """
-        with self._mutex:
+        with self._writers, self._rw.write():
             pending = self.catalog.pending()
             if not pending:
                 return {"sources": 0, "deleted": 0, "restored": 0}
@@ -344,7 +358,7 @@ class KnowledgeBase:
             SourceSelectorError: the selector is blank or a too-short prefix.
             SourceNotFoundError: no source, or several, match.
         """
-        with self._mutex:
+        with self._rw.read():
             return self._resolve(selector)
 
     def _resolve(self, selector: str) -> Source:
@@ -379,7 +393,7 @@ class KnowledgeBase:
             SourceSelectorError: see :meth:`resolve`.
             SourceNotFoundError: see :meth:`resolve`.
         """
-        with self._mutex:
+        with self._writers, self._rw.write():
             source = self._resolve(selector)
             self.catalog.mark_pending([source.id])
             with self.catalog.transaction():
@@ -389,16 +403,17 @@ class KnowledgeBase:
             return source
 
     def sources(self) -> list[Source]:
-        with self._mutex:
+        with self._rw.read():
             return self.catalog.sources()
 
     def organizations(self) -> list[str]:
-        with self._mutex:
+        """The organisations the index knows (kept in memory until the next ingest or forget)."""
+        with self._rw.read():
             return self.catalog.organizations()
 
     def counts(self) -> dict[str, int]:
         """``sources``, ``chunks`` and ``attributions`` in the catalogue; ``vectors`` in Chroma."""
-        with self._mutex:
+        with self._rw.read():
             counts = self.catalog.counts()
             counts["vectors"] = self.vectors.count()
             return counts
@@ -408,11 +423,21 @@ class KnowledgeBase:
     def ask(self, question: str, organization: str | None = None) -> Answer:
         """Answer a disclosure question (see :class:`knowledge.answering.Answerer`).
 
+        Several questions are answered at once on several threads; an ingest or forget waits for
+        those in flight and holds new ones only while it writes.
+
         Raises:
             QuestionError: empty or over-long question.
         """
-        with self._mutex:
+        with self._rw.read():
             return self._answerer.ask(question, organization)
+
+    def retrieve(self, question: str, organization: str | None = None, k: int = 20,
+                 mode: str | None = None) -> list[ChunkHit]:
+        """The chunks retrieval ranks first for ``question`` (see
+        :meth:`knowledge.answering.Answerer.retrieve`; ``mode`` is ``hybrid`` or ``dense``)."""
+        with self._rw.read():
+            return self._answerer.retrieve(question, organization, k, mode)
 
 
 def _title_from(doc: LoadedDocument) -> str:
@@ -451,7 +476,8 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
                    else Catalog(data_dir / "catalog.sqlite3"))
         chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
         # the constructor finishes what a killed ingest or forget left (see KnowledgeBase.recover)
-        return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars)
+        return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars,
+                             settings.retrieval)
     except BaseException:
         if catalog is not None:
             catalog.close()

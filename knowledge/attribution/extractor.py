@@ -19,8 +19,13 @@ from knowledge.attribution.cast import SPEAKS_FOR_ORG, Cast, Mention
 from knowledge.attribution.reported import reported_and_declined
 from knowledge.attribution.sieves import Decision, LastQuote, Reading, Sentence, by_cue, decide, mentions
 from knowledge.attribution.spans import Paragraph, Span, sentence_bounds, split_paragraphs
-from knowledge.attribution.vocabulary import CHANNEL, DECLINED, NAME, NAMED_NOT_SAID, ORG_REF, RELATIVE, TURN
+from knowledge.attribution.vocabulary import CHANNEL, CUE, DECLINED, NAME, NAMED_NOT_SAID, ORG_REF, RELATIVE, TURN
 from knowledge.records import PRIMARY_KINDS, Attribution
+
+
+#: Channels only an organisation publishes: "The notice, posted on its website, reads:" introduces its
+#: own words (not "The post read:", which may be anyone's).
+_FORMAL = r"(?:notice|notification|letter|email|e-mail|statement|press release|filing|announcement)\b"
 
 
 class Extractor:
@@ -34,10 +39,13 @@ class Extractor:
         published: the source's date; a quote set in an earlier year is an earlier incident's.
         publisher: who published it; a notice or statement published by someone other than its
             organisations is not their own text.
+        blockquotes: ``(start, end)`` of each HTML ``<blockquote>`` in the text: a block reproduced
+            inside one ends where the element ends.
     """
 
     def __init__(self, text: str, kind: str, organizations: Sequence[str],
-                 published: dt.date | None = None, publisher: str | None = None) -> None:
+                 published: dt.date | None = None, publisher: str | None = None,
+                 blockquotes: Sequence[tuple[int, int]] = ()) -> None:
         self.text = text
         self.published = published
         self.publisher = publisher
@@ -48,6 +56,8 @@ class Extractor:
         self._own_org: str | None = None
         self._guest: Mention | None = None  # a transcript's interviewee, who answers the "A:" turns
         self._previous: Attribution | None = None  # the last quote, which a continued quote may extend
+        self._last_intro: Decision | None = None  # the last sentence's speaker, if one of ours, and no quote
+        self._blockquotes = sorted(blockquotes)
 
     # building records ----------------------------------------------------------------------------
 
@@ -88,16 +98,30 @@ class Extractor:
         return not (re.match(r"(?i)(?:subject|re|from|to|date):|#", para)
                     or para.endswith((",", ":")) or len(para.split()) < 5)
 
-    @staticmethod
-    def _letter_like(para: str) -> bool:
-        return bool(re.search(r"\b(?:we|our|us|We|Our)\b|^(?:Dear|Hello|Hi|Subject|Sincerely|Regards|"
-                              r"Thank you|Thanks|Best|—|-)\b", para)) or len(para) < 60
+    def _letter_like(self, para: str) -> bool:
+        """A paragraph that goes on with a reproduced letter or post: its own "we", a greeting or a
+        sign-off, or a short line; not the reporter's voice resuming ("…, the company said", a
+        paragraph naming the organisation in the third person)."""
+        if re.match(r"(?:Dear|Hello|Hi|Subject|Sincerely|Regards|Thank you|Thanks|Best|—|-)\b", para):
+            return True
+        own_voice = re.search(r"\b(?:we|our|us|We|Our)\b", para) is not None
+        if not own_voice and (CUE.search(para) or self.cast.names_org(para)
+                              or re.search(rf"\b{ORG_REF}\b", para, re.I)):
+            return False
+        return own_voice or len(para) < 60
 
     def _joined(self, a: Attribution, b: Attribution) -> bool:
         """True when ``b`` continues ``a``: the text between them is only a paragraph break."""
         between = self.text[a.end:b.start]
         left_open = self.text[a.end:a.end + 1] in ("\n", "")  # no closing mark: it runs on
         return left_open and len(between) <= 4 and "\n" in between
+
+    def _blockquote_of(self, para: Paragraph) -> int | None:
+        """The index of the <blockquote> holding the paragraph, if any."""
+        for i, (start, end) in enumerate(self._blockquotes):
+            if start <= para.start and para.end <= end:
+                return i
+        return None
 
     # transcripts -------------------------------------------------------------------------------
 
@@ -164,18 +188,34 @@ class Extractor:
         self._own_org = (cast.org_for_phrase(self.publisher, discourse) if self.publisher else None) or (
             cast.orgs[0] if cast.orgs else None)
         block_speaker: Decision | None = None
+        block_in: int | None = None  # the <blockquote> a reproduced block is inside, if any
+        last_intro: Decision | None = None  # the last sentence's speaker, when one of ours
         for para_index, para in enumerate(paragraphs):
             discourse.para_index = para_index
             sentences = sentence_bounds(text, para.start, para.end, para.quotes)
             para_text = text[para.start:para.end]
+            quoted_block = self._blockquote_of(para)
+            if block_speaker is None and quoted_block is not None and last_intro is not None and \
+                    not para.quotes and self._blockquotes[quoted_block][0] >= paragraphs[para_index - 1].end:
+                # "Fenwick said in a statement." and then a <blockquote>: the whole element is its
+                block_speaker = last_intro
             # a notice reproduced as a block after "Here is the email:"
             if block_speaker is not None:
-                same_block = para_index > 0 and text.count("\n", paragraphs[para_index - 1].end, para.start) == 1
-                if not para.quotes and (same_block or self._letter_like(para_text)):
+                if block_in is None and quoted_block is not None:
+                    block_in = quoted_block
+                if block_in is not None:
+                    # a <blockquote> ends where the element ends, however the paragraphs were joined
+                    inside = quoted_block == block_in
+                else:
+                    same_block = para_index > 0 and \
+                        text.count("\n", paragraphs[para_index - 1].end, para.start) == 1
+                    inside = same_block or self._letter_like(para_text)
+                if not para.quotes and inside:
                     out.append(self._make("quote", para.start, para.end, block_speaker.mention,
                                           block_speaker.cue, rule="reproduced_block"))
                     continue
-                block_speaker = None
+                block_speaker, block_in = None, None
+            last_intro = None
             if ctx.addressed_to_text_generator(para_text):
                 # a page's words aimed at a text generator are data, never anyone's statement
                 for q in para.quotes:
@@ -206,6 +246,7 @@ class Extractor:
                 continue
             for s_start, s_end in sentences:
                 block_speaker = self._sentence(para, para_index, s_start, s_end, out) or block_speaker
+            last_intro = self._last_intro
         # continued quotes without attribution of their own take the attribution of the next part
         for i in range(len(out) - 2, -1, -1):
             a, b = out[i], out[i + 1]
@@ -225,6 +266,7 @@ class Extractor:
         frame = self._frame(s_start, s_end, quotes)
         anchors = [x - s_start for q in quotes for x in (q.open_mark, q.close_mark)]
         decision: Decision | None = None
+        self._last_intro = None
         if quotes:
             sentence = Sentence(s_start, frame, anchors, quotes, para.start, para_index,
                                 self._statement_like(text[s_start:s_end]))
@@ -235,6 +277,8 @@ class Extractor:
                 self._quotes(quotes, decision, frame, para_index, out)
         else:
             decision = by_cue(reading, frame, s_start)
+            if decision is not None and decision.mention is not None and decision.mention.org is not None:
+                self._last_intro = decision
             if reading.primary and self._statement_like(text[s_start:s_end]):
                 out.append(self._own_text(s_start, s_end))  # its own words beside a quote
             else:
@@ -287,6 +331,8 @@ class Extractor:
         explicit = intro is not None and intro.mention is not None and (
             intro.mention.role != "channel"
             or re.match(r"(?i)(?:its|their|our|the company)\b", intro.mention.text) is not None
+            or (re.match(rf"(?i)the\s+{_FORMAL}", intro.mention.text) is not None
+                and reading.discourse.last_ref[1] is not None)
             or (self.cast.org_re is not None and self.cast.org_re.search(self.text, para.start, s_end) is not None)
             or (reading.discourse.last_company[1] is not None
                 and re.search(rf"\b{ORG_REF}\b", self.text[para.start:s_end], re.I) is not None))
@@ -296,7 +342,8 @@ class Extractor:
 
 
 def extract_attributions(text: str, kind: str, organizations: Sequence[str],
-                         published: dt.date | None = None, publisher: str | None = None) -> list[Attribution]:
+                         published: dt.date | None = None, publisher: str | None = None,
+                         blockquotes: Sequence[tuple[int, int]] = ()) -> list[Attribution]:
     """Extract quotes, reported speech and non-disclosure evidence from a source's text.
 
     Args:
@@ -306,8 +353,10 @@ def extract_attributions(text: str, kind: str, organizations: Sequence[str],
         published: the source's date; a quote set in an earlier year is marked ``earlier incident``.
         publisher: who published it; a notice or statement published by someone other than its
             organisations is not their own text.
+        blockquotes: ``(start, end)`` of each HTML ``<blockquote>`` (see
+            :meth:`knowledge.loaders.LoadedDocument.blockquotes`).
 
     Returns:
         Attributions in text order; for each, ``text[a.start:a.end] == a.text``.
     """
-    return Extractor(text, kind, organizations, published, publisher).extract()
+    return Extractor(text, kind, organizations, published, publisher, blockquotes).extract()

@@ -44,7 +44,7 @@ def loose_pattern(alias: str) -> str:
             parts.append(r"\s+")
         else:
             parts.append(re.escape(ch))
-    return "\u00ad?".join(parts)
+    return "[\u00ad\u200b\u200c\u200d\u2060]?".join(parts)
 
 
 def organization_aliases(name: str) -> list[str]:

@@ -14,6 +14,7 @@ attribution and multi-pass sieve coreference are built.
 4. ``introduced_just_before``: “…” as a paragraph of its own, right after a paragraph that named a
    person ("Harborline spokesperson Ana Ruiz spoke to Example Daily on Tuesday.").
 5. ``continuation``: a whole sentence in quotes right after an attributed quote continues it.
+6. ``dash``: a dash after the quote names its speaker (“…” — Fenwick spokesperson Jo Park).
 """
 
 from __future__ import annotations
@@ -191,6 +192,22 @@ def continuation(reading: Reading, s: Sentence) -> Decision | None:
     return None
 
 
+_DASH = re.compile(r"\s*,?\s*(?:—|–|--|-)\s*")
+
+
+def dash(reading: Reading, s: Sentence) -> Decision | None:
+    """“…” — Fenwick spokesperson Jo Park: a dash right after the quote names who said it."""
+    end = s.quotes[-1].close_mark - s.start
+    m = _DASH.match(s.frame, end)
+    if m is None:
+        return None
+    found = [x for x in mentions(reading, s.frame[m.end():], s.start + m.end())
+             if x.start == s.start + m.end() or x.start - (s.start + m.end()) <= 4]
+    if not found:
+        return None
+    return Decision(found[0], f"— {found[0].text}", "dash")
+
+
 Sieve = Callable[[Reading, Sentence], "Decision | None"]
 
 #: The sieves in the order they are tried.
@@ -199,6 +216,7 @@ SIEVES: tuple[tuple[str, Sieve], ...] = (
     ("own_voice", own_voice),
     ("colon_introduction", colon_introduction),
     ("introduced_just_before", introduced_just_before),
+    ("dash", dash),
     ("continuation", continuation),
 )
 
