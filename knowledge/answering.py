@@ -2,7 +2,10 @@
 
 1. The organisation comes from ``--org`` or from the question, matched case-insensitively against
    the organisations the index knows and their simple aliases ("Amazon.com", "Harborline").
-2. Dense retrieval over that organisation's sources finds the chunks nearest the question.
+2. Retrieval over that organisation's sources finds the chunks nearest the question: dense (cosine)
+   and lexical (BM25, for names, figures and exact phrases) rankings fused by reciprocal rank, or
+   dense alone (``KB_RETRIEVAL=dense``). The organisation's sources come from an indexed table, so a
+   question reads only the rows of the organisation it asks about.
 3. The attributions stored for those chunks become the answer: the organisation's quotes, its
    reported speech, what it declined to say, and other speakers' quotes, kept apart. Quotes with
    no speaker (an author's scare quotes) are never shown.
@@ -14,12 +17,15 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from knowledge.attribution import organization_aliases
 from knowledge.catalog import Catalog
 from knowledge.errors import QuestionError
+from knowledge.lexical import LexicalDoc, LexicalIndex, reciprocal_rank_fusion
 from knowledge.names import OrganizationIndex, match_form, organization_index
 from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source, SourceRef
 from knowledge.ranking import rank_statements
@@ -39,6 +45,10 @@ FETCH_FACTOR = 4
 KIND_ORDER = ("notice", "statement", "filing", "article", "opinion")
 #: Most items of each kind in one answer.
 MAX_ITEMS = 200
+#: Organisations whose lexical (BM25) index is kept in memory, most recently asked about.
+LEXICAL_CACHE = 64
+#: Retrieval modes (``KB_RETRIEVAL``).
+RETRIEVAL_MODES = ("hybrid", "dense")
 
 
 #: "What did X (actually) say?", "What has X said?": answered in the order things were said.
@@ -169,12 +179,23 @@ class Answerer:
         catalog: sources and their attributions.
         vectors: the chunk collection.
         max_question_chars: longer questions are refused.
+        retrieval: ``hybrid`` (dense and BM25 fused by reciprocal rank) or ``dense``.
     """
 
-    def __init__(self, catalog: Catalog, vectors: VectorStore, max_question_chars: int = 500) -> None:
+    def __init__(self, catalog: Catalog, vectors: VectorStore, max_question_chars: int = 500,
+                 retrieval: str = "hybrid") -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.max_question_chars = max_question_chars
+        self.retrieval = retrieval
+        # kept between questions (readers share them; a catalogue write drops the first two):
+        # the catalogue generation they belong to, every spelling of an organisation in sources'
+        # metadata, each organisation's sources; and the lexical indexes of recent organisations
+        self._cache_lock = threading.Lock()
+        self._generation = -1
+        self._names: list[str] | None = None
+        self._org_sources: dict[str, dict[str, str]] = {}
+        self._lexical: OrderedDict[str, tuple[tuple[tuple[str, str], ...], LexicalIndex]] = OrderedDict()
 
     def ask(self, question: str, organization: str | None = None) -> Answer:
         """Answer ``question`` about ``organization`` (or the organisation it names).
@@ -212,17 +233,102 @@ class Answerer:
             return Answer(question=question, organization=None, abstained=True,
                           reason=f"the question names no organisation the index knows (known: {listing})",
                           sources=[s.ref() for s in self._sources_of(hits)])
-        source_ids = [sid for sid, orgs in self.catalog.organizations_by_source().items()
-                      if any(index.is_alias(o, org) for o in orgs)]
         fetch = TOP_K * FETCH_FACTOR
-        hits = self.vectors.search(question, k=fetch, source_ids=source_ids)
+        vector = self.vectors.embed_query(question)
+        hits = self._retrieve(question, org, index, fetch, self.retrieval, vector)
         kept, copies = collapse(hits, TOP_K)
         # identical copies share one vector, so they come back side by side: they may go on past the
         # fetched hits only when the last one is a copy (or the collapse left too few hits)
-        if len(hits) == fetch and (len(kept) < TOP_K or fold(hits[-1].text) in {fold(h.text) for h in kept}):
+        if len(hits) >= fetch and (len(kept) < TOP_K or fold(hits[-1].text) in {fold(h.text) for h in kept}):
             # heavy duplication: look further, once, to rank past the copies and count them all
-            kept, copies = collapse(self.vectors.search(question, k=fetch * 8, source_ids=source_ids), TOP_K)
+            kept, copies = collapse(self._retrieve(question, org, index, fetch * 8, self.retrieval, vector),
+                                    TOP_K)
         return self._build(question, org, kept, index, copies)
+
+    # retrieval -----------------------------------------------------------------------------------
+
+    def retrieve(self, question: str, organization: str | None = None, k: int = TOP_K,
+                 mode: str | None = None) -> list[ChunkHit]:
+        """The chunks retrieval ranks first for ``question`` among its organisation's sources (the one
+        given, else the one the question names, else the only one indexed), best first; [] when no
+        organisation is found. For retrieval evaluation: :meth:`ask` uses the same path.
+
+        Args:
+            mode: ``hybrid`` or ``dense``; the configured mode when None.
+        """
+        question = " ".join(unicodedata.normalize("NFC", question).split())
+        known = self.catalog.organizations()
+        index = organization_index(known)
+        org = index.canonical(organization) if organization else find_organization(question, known)
+        if org is None and not organization and len(known) == 1 and index.named_subject(question) is None:
+            org = known[0]
+        if org is None:
+            return []
+        return self._retrieve(question, org, index, k, mode or self.retrieval,
+                              self.vectors.embed_query(question))
+
+    def _retrieve(self, question: str, org: str, index: OrganizationIndex, k: int, mode: str,
+                  vector: Sequence[float]) -> list[ChunkHit]:
+        """Dense (cosine over the organisation's chunks) or hybrid retrieval: dense and BM25 rankings
+        of the organisation's chunks fused by reciprocal rank. Every hit's ``score`` is its cosine
+        similarity to the question, whichever ranking found it; the order is the fused one."""
+        sources = self._organization_sources(org, index)
+        dense = self.vectors.search(question, k=k, source_ids=list(sources), vector=vector)
+        if mode != "hybrid" or not sources:
+            return dense
+        lexical = self._lexical_index(org, sources).search(question, k)
+        if not lexical:
+            return dense
+        by_id = {h.chunk_id: h for h in dense}
+        found = [d for d, _ in lexical if d.chunk_id not in by_id]
+        cosine = self.vectors.similarities(vector, [d.chunk_id for d in found])
+        for d in found:
+            by_id[d.chunk_id] = ChunkHit(chunk_id=d.chunk_id, source_id=d.source_id, start=d.start, end=d.end,
+                                         text=d.text, score=cosine.get(d.chunk_id, 0.0))
+        fused = reciprocal_rank_fusion([[h.chunk_id for h in dense], [d.chunk_id for d, _ in lexical]])
+        return [by_id[i] for i in fused[:k]]
+
+    def _organization_sources(self, org: str, index: OrganizationIndex) -> dict[str, str]:
+        """``{source id: content hash}`` of the sources whose metadata names ``org`` (or an alias):
+        one indexed query over those sources' rows, kept until the catalogue's next write."""
+        generation = self.catalog.generation()
+        with self._cache_lock:
+            if generation != self._generation:
+                self._generation, self._names, self._org_sources = generation, None, {}
+            if org in self._org_sources:
+                return self._org_sources[org]
+            names = self._names
+        if names is None:
+            names = self.catalog.organization_names()
+        spellings = [n for n in names if index.is_alias(n, org)]
+        found = self.catalog.sources_naming(spellings)
+        with self._cache_lock:
+            if generation == self._generation:
+                self._names = names
+                self._org_sources[org] = found
+        return found
+
+    def _lexical_index(self, org: str, sources: dict[str, str]) -> LexicalIndex:
+        """The BM25 index over ``org``'s chunks, built when its sources (or their contents) change."""
+        key = tuple(sources.items())
+        with self._cache_lock:
+            cached = self._lexical.get(org)
+            if cached is not None and cached[0] == key:
+                self._lexical.move_to_end(org)
+                return cached[1]
+        chunk_ids = [i for ids in self.catalog.chunk_ids_of(sources).values() for i in ids]
+        got = self.vectors.get(chunk_ids, include=("metadatas", "documents"))
+        docs = [LexicalDoc(chunk_id=i, source_id=str(m["source_id"]), start=int(m["start"]), end=int(m["end"]),
+                           text=d or "")
+                for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])]
+        built = LexicalIndex(docs)
+        with self._cache_lock:
+            self._lexical[org] = (key, built)
+            self._lexical.move_to_end(org)
+            while len(self._lexical) > LEXICAL_CACHE:
+                self._lexical.popitem(last=False)
+        log.debug("built the lexical index of %s: %d chunks", org, len(docs))
+        return built
 
     def _carriers(self, quotes: Sequence[AnswerItem], hits: Sequence[ChunkHit],
                   copies: dict[str, list[ChunkHit]]) -> dict[tuple[str, int], list[SourceRef]]:

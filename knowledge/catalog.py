@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,21 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE pending (source_id TEXT PRIMARY KEY);
     INSERT INTO pending (source_id) VALUES ('*');
     """,
+    # the organisations each source names, one row each, so that a question reads only the rows of
+    # the organisation it asks about; a counter that every write bumps, so that what readers cache
+    # (the known organisations, an organisation's sources) is dropped when it changes
+    """
+    CREATE TABLE source_organizations (
+        source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        PRIMARY KEY (source_id, name)
+    );
+    CREATE INDEX source_organizations_name ON source_organizations(name);
+    INSERT OR IGNORE INTO source_organizations (source_id, name)
+        SELECT sources.id, json_each.value FROM sources, json_each(sources.organizations);
+    CREATE TABLE state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO state (key, value) VALUES ('generation', 0);
+    """,
 )
 #: A ``pending`` entry that asks for every vector to be checked (see :meth:`Catalog.pending`).
 ALL_SOURCES = "*"
@@ -89,11 +105,33 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys = ON")
+        self._path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
         self._db.execute("PRAGMA journal_mode = WAL")
         self._migrate()
+        # what readers ask again and again, kept until a write changes the generation
+        self._cache_lock = threading.Lock()
+        self._cached_generation = -1
+        self._cached_organizations: list[str] = []
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (WAL mode: readers on other threads never wait for each other or
+        for a writer's transaction; the knowledge base's readers-writer lock keeps them out of one)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the catalogue is closed")
+            db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=30)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -122,7 +160,20 @@ class Catalog:
         self._db.execute("COMMIT")
 
     def close(self) -> None:
-        self._db.close()
+        """Close every thread's connection."""
+        with self._connections_lock:
+            self._closed = True
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def generation(self) -> int:
+        """A number that every committed :meth:`put` or :meth:`delete` changes (in any process)."""
+        return int(self._db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0])
+
+    def _bump(self) -> None:
+        self._db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
 
     # sources -----------------------------------------------------------------------------------
 
@@ -208,12 +259,50 @@ class Catalog:
         return {r[0]: r[1] for r in self._db.execute("SELECT id, chunk_count FROM sources")}
 
     def organizations(self) -> list[str]:
-        """Every organisation named in any source's metadata, each once, in first-seen spelling."""
+        """Every organisation named in any source's metadata, each once, in first-seen spelling.
+
+        Read once per :meth:`generation` (the list is kept until a write changes it)."""
+        generation = self.generation()
+        with self._cache_lock:
+            if generation == self._cached_generation:
+                return list(self._cached_organizations)
         seen: dict[str, str] = {}
-        for (orgs,) in self._db.execute("SELECT organizations FROM sources ORDER BY ingested_at"):
-            for org in json.loads(orgs):
-                seen.setdefault(org.casefold(), org)
-        return sorted(seen.values(), key=str.casefold)
+        rows = self._db.execute(
+            "SELECT o.name, min(s.ingested_at) AS first FROM source_organizations o JOIN sources s"
+            " ON s.id = o.source_id GROUP BY o.name ORDER BY first, min(o.rowid)")
+        for (name, _) in rows:
+            seen.setdefault(name.casefold(), name)
+        found = sorted(seen.values(), key=str.casefold)
+        with self._cache_lock:
+            self._cached_generation, self._cached_organizations = generation, found
+        return list(found)
+
+    def organization_names(self) -> list[str]:
+        """Every distinct spelling of an organisation in sources' metadata (read once per generation
+        by callers that cache it)."""
+        return [r[0] for r in self._db.execute("SELECT DISTINCT name FROM source_organizations ORDER BY name")]
+
+    def sources_naming(self, names: Iterable[str]) -> dict[str, str]:
+        """``{source id: content hash}`` of the sources whose metadata names any of ``names`` (exact
+        spellings, see :meth:`organization_names`): reads only those sources' rows."""
+        found: dict[str, str] = {}
+        for batch in _batches(tuple(dict.fromkeys(names))):
+            rows = self._db.execute(
+                "SELECT DISTINCT s.id, s.content_hash FROM source_organizations o JOIN sources s"
+                f" ON s.id = o.source_id WHERE o.name IN ({','.join('?' * len(batch))})", batch)
+            found.update({r[0]: r[1] for r in rows})
+        return dict(sorted(found.items()))
+
+    def chunk_ids_of(self, source_ids: Iterable[str]) -> dict[str, list[str]]:
+        """``{source id: chunk ids}`` for the given sources."""
+        ids = tuple(dict.fromkeys(source_ids))
+        found: dict[str, list[str]] = {i: [] for i in ids}
+        for batch in _batches(ids):
+            for r in self._db.execute(
+                    f"SELECT source_id, id FROM chunks WHERE source_id IN ({','.join('?' * len(batch))})"
+                    " ORDER BY source_id, id", batch):
+                found[r[0]].append(r[1])
+        return found
 
     def put(self, source: Source, attributions: list[Attribution], chunk_ids: Sequence[str]) -> None:
         """Insert or replace a source, all its attributions and the ids of its chunks in Chroma
@@ -226,6 +315,9 @@ class Catalog:
             f"VALUES ({', '.join('?' * len(_SOURCE_COLUMNS))}, ?)",
             (*(values[c] for c in _SOURCE_COLUMNS), len(chunk_ids)))
         self.set_chunk_ids(source.id, chunk_ids)
+        self._db.executemany("INSERT OR IGNORE INTO source_organizations (source_id, name) VALUES (?, ?)",
+                             [(source.id, name) for name in source.organizations])
+        self._bump()
         self._db.executemany(
             'INSERT INTO attributions (source_id, seq, kind, start, "end", text, speaker, speaker_role,'
             " speaker_org, cue, topic, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -235,6 +327,7 @@ class Catalog:
     def delete(self, source_id: str) -> None:
         """Remove a source, its attributions and its chunk ids (call inside :meth:`transaction`)."""
         self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        self._bump()
 
     # chunk ids and unfinished work ---------------------------------------------------------------
 

@@ -47,6 +47,12 @@ class KnowledgeSettings(BaseSettings):
     chroma_port: int = Field(default=8000, ge=1, le=65535)
     collection: str = "disclosures"
     max_question_chars: int = Field(default=500, ge=10, le=4000)
+    retrieval: Literal["hybrid", "dense"] = "hybrid"
+
+    @field_validator("retrieval", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() or "hybrid" if isinstance(value, str) else value
 
     @field_validator("chroma_host", "embedding_model_sha256", mode="before")
     @classmethod

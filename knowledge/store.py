@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
@@ -184,16 +185,27 @@ class VectorStore:
         """The model identity the collection records (see :func:`model_identity`)."""
         return dict(self._collection.metadata or {})
 
-    def add(self, chunks: Sequence[Chunk], sources: Mapping[str, Source]) -> list[str]:
-        """Embed and upsert chunks in batches (at most :data:`BATCH_SIZE` and the client's limit);
-        returns their ids."""
+    def embed(self, chunks: Sequence[Chunk]) -> list[list[float]]:
+        """The chunks' vectors, embedded in batches of :data:`BATCH_SIZE` (no store call: an ingest
+        embeds before it takes the write lock, so questions are answered meanwhile)."""
+        vectors: list[list[float]] = []
+        for batch in batched(chunks, BATCH_SIZE):
+            vectors += [list(map(float, v)) for v in self.embedder.embed([c.text for c in batch])]
+        return vectors
+
+    def add(self, chunks: Sequence[Chunk], sources: Mapping[str, Source],
+            embeddings: Sequence[Sequence[float]] | None = None) -> list[str]:
+        """Upsert chunks in batches (at most :data:`BATCH_SIZE` and the client's limit), embedding
+        those whose vectors are not given (``embeddings``, in the order of ``chunks``); returns their ids."""
+        vectors = list(embeddings) if embeddings is not None else self.embed(chunks)
         ids: list[str] = []
-        for batch in batched(chunks, min(BATCH_SIZE, self.max_batch)):
-            ids += self._chroma.add_texts(
-                texts=[c.text for c in batch],
+        size = min(BATCH_SIZE, self.max_batch)
+        for n, batch in enumerate(batched(chunks, size)):
+            self._collection.upsert(
+                ids=[c.id for c in batch], documents=[c.text for c in batch],
                 metadatas=[chunk_metadata(c, sources[c.source_id]) for c in batch],
-                ids=[c.id for c in batch],
-            )
+                embeddings=[list(v) for v in vectors[n * size:n * size + len(batch)]])
+            ids += [c.id for c in batch]
         return ids
 
     def set_metadata(self, metadatas: Mapping[str, Metadata]) -> None:
@@ -248,24 +260,49 @@ class VectorStore:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def search(self, query: str, k: int, source_ids: Sequence[str] | None = None) -> list[ChunkHit]:
+    def embed_query(self, query: str) -> list[float]:
+        """The query's vector (the same model as the chunks')."""
+        return [float(v) for v in self.embedder.embed([query])[0]]
+
+    def search(self, query: str, k: int, source_ids: Sequence[str] | None = None,
+               vector: Sequence[float] | None = None) -> list[ChunkHit]:
         """The ``k`` chunks nearest to ``query``, optionally only from ``source_ids``, best first.
 
+        ``vector`` is the query's embedding when the caller has it already (see :meth:`embed_query`).
         More source ids than one call may carry are searched in batches and the hits merged.
         """
         if source_ids is not None and not source_ids:
             return []
+        vector = list(vector) if vector is not None else self.embed_query(query)
         if source_ids is None:
-            return self._search(query, k, None)
+            return self._search(vector, k, None)
         hits: list[ChunkHit] = []
         for batch in batched(list(source_ids), self.max_batch):
             where = {"source_id": batch[0]} if len(batch) == 1 else {"source_id": {"$in": list(batch)}}
-            hits += self._search(query, k, where)
+            hits += self._search(vector, k, where)
         return sorted(hits, key=lambda h: -h.score)[:k] if len(source_ids) > self.max_batch else hits
 
-    def _search(self, query: str, k: int, where: dict[str, Any] | None) -> list[ChunkHit]:
-        found = self._chroma.similarity_search_with_score(query, k=k, filter=where)
-        return [ChunkHit(chunk_id=doc.id or "", source_id=str(doc.metadata["source_id"]),
-                         start=int(doc.metadata["start"]), end=int(doc.metadata["end"]),
-                         text=doc.page_content, score=1.0 - float(distance))
-                for doc, distance in found]
+    def _search(self, vector: list[float], k: int, where: dict[str, Any] | None) -> list[ChunkHit]:
+        if k <= 0:
+            return []
+        found = self._collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                       include=["metadatas", "documents", "distances"])
+        ids, metas = found["ids"][0], found["metadatas"][0]
+        docs, distances = found["documents"][0], found["distances"][0]
+        return [ChunkHit(chunk_id=ids[n], source_id=str(metas[n]["source_id"]), start=int(metas[n]["start"]),
+                         end=int(metas[n]["end"]), text=docs[n] or "", score=1.0 - float(distances[n]))
+                for n in range(len(ids))]
+
+    def similarities(self, vector: Sequence[float], ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of ``vector`` to each stored chunk in ``ids`` (the dense score of a chunk
+        found another way)."""
+        if not ids:
+            return {}
+        got = self.get(ids, include=("embeddings",))
+        query = np.asarray(vector, dtype=np.float32)
+        query /= np.linalg.norm(query) or 1.0
+        out: dict[str, float] = {}
+        for chunk_id, emb in zip(got["ids"], got["embeddings"]):
+            v = np.asarray(emb, dtype=np.float32)
+            out[chunk_id] = float(v @ query / (np.linalg.norm(v) or 1.0))
+        return out

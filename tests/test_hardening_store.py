@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES_DIR, FakeEmbedder, settings_for
-from knowledge.catalog import ALL_SOURCES, Catalog
+from knowledge.catalog import ALL_SOURCES, SCHEMA_VERSION, Catalog
 from knowledge.errors import SourceIdentityError, SourceNotFoundError, SourceSelectorError
 from knowledge.records import Chunk, Source, SourceMeta
 from knowledge.service import HOOK_ENV, KnowledgeBase, open_knowledge_base, source_id_for
@@ -467,18 +467,19 @@ def test_cli_forget_blank_or_short_is_one_line_error(run: Run, letter: Path, sel
 def test_a_schema_2_index_migrates_and_drops_its_orphans(kb: KnowledgeBase, data_dir: Path) -> None:
     """An index written before chunk ids and paths were recorded, with the orphans a kill left."""
     kb.ingest_paths([EXAMPLES_DIR])
-    before = state(kb)
+    before, organizations = state(kb), kb.organizations()
     notice = kb.catalog.get(NOTICE_ID)
     kb.vectors.add([Chunk(id=f"{NOTICE_ID}:v2", source_id=NOTICE_ID, index=0, start=0, end=12,
                           text="Hello again,")], {NOTICE_ID: notice})
     db = kb.catalog._db
     for statement in ("DROP TABLE chunks", "DROP TABLE pending", "ALTER TABLE sources DROP COLUMN path",
-                      "PRAGMA user_version = 2"):
+                      "DROP TABLE source_organizations", "DROP TABLE state", "PRAGMA user_version = 2"):
         db.execute(statement)
     kb.close()
 
     with open_knowledge_base(settings_for(data_dir), embedder=FakeEmbedder()) as reopened:
-        assert reopened.catalog.schema_version == 3
+        assert reopened.catalog.schema_version == SCHEMA_VERSION
+        assert reopened.organizations() == organizations
         consistent(reopened)
         assert state(reopened) == before
         report, _ = reopened.ingest_paths([EXAMPLES_DIR])
