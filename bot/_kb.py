@@ -1,7 +1,9 @@
 """What the bot needs from the knowledge base, as a structural type.
 
 ``knowledge.service.KnowledgeBase`` satisfies it; tests pass a fake. Both methods block, so bot code
-calls them through :func:`bot._threads.run_blocking`.
+calls them through :func:`bot._threads.run_blocking`; they are safe to call from several worker
+threads at once (questions are answered in parallel; an ingest or forget holds them only while it
+writes).
 """
 
 from __future__ import annotations
