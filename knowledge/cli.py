@@ -256,6 +256,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     for path, eval_file in files:
         groups.setdefault(evaluation.corpus_dir(path, eval_file), []).extend(eval_file.questions)
     totals = {"system": evaluation.Tally(), "baseline": evaluation.Tally()}
+    recall = {mode: evaluation.RecallTally() for mode in ("hybrid", "dense")}  # retrieval alone
     err = Console(stderr=True)
     for corpus, questions in groups.items():
         if corpus is None:
@@ -271,13 +272,16 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"skipped {exc}", file=sys.stderr)
                 err.print(Text(f"indexed {len(report.added)} sources from {corpus}", style="dim"))
             tallies = evaluation.evaluate(kb, questions)
+            for mode, tally in recall.items():
+                tally.add(evaluation.source_recall(kb, questions, mode))
         if tmp is not None:
             tmp.cleanup()
         for name, tally in tallies.items():
             totals[name].add(tally)
     metrics = {name: tally.metrics() for name, tally in totals.items()}
+    retrieval = {mode: tally.metrics(mode) for mode, tally in recall.items()}
     if args.json:
-        print(json.dumps(metrics, indent=2))
+        print(json.dumps({**metrics, "retrieval": retrieval}, indent=2))
     else:
         table = Table(title="Attribution evaluation", title_justify="left")
         table.add_column("metric")
@@ -287,6 +291,12 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
             table.add_row(key.replace("_", " "), *(
                 "—" if metrics[n][key] is None else str(metrics[n][key]) for n in metrics))
         Console().print(table)
+        recall_table = Table(title="Retrieval: source recall", title_justify="left")
+        for column in ("retrieval", "questions", *(f"@{k}" for k in evaluation.RECALL_KS)):
+            recall_table.add_column(column, justify="left" if column == "retrieval" else "right")
+        for row in retrieval.values():
+            recall_table.add_row(*("—" if v is None else str(v) for v in row.values()))
+        Console().print(recall_table)
         if args.verbose:
             for line in totals["system"].misses:
                 Console().print(Text(line))

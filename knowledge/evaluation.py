@@ -268,3 +268,51 @@ def corpus_dir(eval_path: Path, eval_file: EvalFile) -> Path | None:
 
 def temporary_data_dir() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="disclosure-eval-")
+
+
+# retrieval -------------------------------------------------------------------------------------
+
+#: Depths at which source recall is reported.
+RECALL_KS = (5, 20)
+#: Chunks retrieved per question for source recall (as many as an answer fetches).
+RECALL_FETCH = 80
+
+
+@dataclass
+class RecallTally:
+    """Source recall@k of retrieval alone: expected URLs among the first k distinct sources of the
+    ranked chunks, for questions with ``expected_urls`` (micro-averaged)."""
+
+    questions: int = 0
+    expected: int = 0
+    found: dict[int, int] = field(default_factory=lambda: dict.fromkeys(RECALL_KS, 0))
+
+    def metrics(self, retrieval: str) -> dict[str, str | float | int | None]:
+        return {"retrieval": retrieval, "questions": self.questions,
+                **{f"source_recall_at_{k}": round(n / self.expected, 4) if self.expected else None
+                   for k, n in self.found.items()}}
+
+    def add(self, other: RecallTally) -> None:
+        self.questions += other.questions
+        self.expected += other.expected
+        for k, n in other.found.items():
+            self.found[k] = self.found.get(k, 0) + n
+
+
+def source_recall(kb: KnowledgeBase, questions: Sequence[EvalQuestion], mode: str) -> RecallTally:
+    """Source recall@k (:data:`RECALL_KS`) of ``mode`` retrieval (``dense`` or ``hybrid``) over the
+    sources of the organisation each question names, as :meth:`KnowledgeBase.ask` would find it."""
+    tally = RecallTally()
+    for question in questions:
+        if not question.expected_urls:
+            continue
+        tally.questions += 1
+        tally.expected += len(set(question.expected_urls))
+        ranked: list[str] = []
+        for hit in kb.retrieve(question.text, k=RECALL_FETCH, mode=mode):
+            if hit.source_id not in ranked:
+                ranked.append(hit.source_id)
+        urls = {s.id: s.url for s in kb.catalog.sources(ranked[:max(RECALL_KS)])}
+        for k in RECALL_KS:
+            tally.found[k] += len(set(question.expected_urls) & {urls.get(i) for i in ranked[:k]})
+    return tally

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FakeEmbedder, settings_for
+from knowledge.evaluation import EvalQuestion, source_recall
 from knowledge.lexical import LexicalDoc, LexicalIndex, reciprocal_rank_fusion, tokenize
 from knowledge.loaders import LoadedDocument
 from knowledge.records import SourceMeta
@@ -111,3 +112,14 @@ def test_lexical_index_returns_only_matching_chunks() -> None:
 def test_reciprocal_rank_fusion() -> None:
     assert reciprocal_rank_fusion([["a", "b", "c"], ["c", "d"]]) == ["c", "a", "b", "d"]
     assert reciprocal_rank_fusion([["a", "b"], []]) == ["a", "b"]
+
+
+def test_source_recall_dense_against_hybrid(nimbus: KnowledgeBase) -> None:
+    questions = [EvalQuestion(text="Did Nimbus Freight file a Form 8-K?", expected_org=ORG,
+                              expected_urls=["https://nimbus.example/updates/99"]),
+                 EvalQuestion(text="What did Nimbus Freight say?", expected_org=ORG)]  # no URLs: not counted
+    dense = source_recall(nimbus, questions, "dense").metrics("dense")
+    hybrid = source_recall(nimbus, questions, "hybrid").metrics("hybrid")
+    assert dense == {"retrieval": "dense", "questions": 1, "source_recall_at_5": 0.0, "source_recall_at_20": 0.0}
+    assert hybrid["retrieval"] == "hybrid" and hybrid["questions"] == 1
+    assert hybrid["source_recall_at_20"] == 1.0
