@@ -79,17 +79,18 @@ class ChromaCatalog:
     Args:
         client: a chromadb client (an ``HttpClient`` in server mode; any client works).
         collection: the chunk collection's name; catalogue collections are ``<collection>.catalog.*``.
-        grace_s: age after which an unreferenced generation or a pending mark is abandoned.
+        grace_s: age after which an unreferenced generation or a pending mark is abandoned (default:
+            :data:`DEFAULT_GRACE_S`).
         sweep: remove abandoned generations now (what opening the knowledge base does).
 
     Raises:
         RuntimeError: the catalogue was written by a newer layout than this code knows.
     """
 
-    def __init__(self, client: Any, collection: str, grace_s: float = DEFAULT_GRACE_S,
+    def __init__(self, client: Any, collection: str, grace_s: float | None = None,
                  sweep: bool = True) -> None:
         self._client = client
-        self.grace_s = grace_s
+        self.grace_s = DEFAULT_GRACE_S if grace_s is None else grace_s
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         names = {part: f"{collection}.catalog.{part}" for part in _PARTS}
         self.collection_names = names
@@ -342,11 +343,12 @@ class ChromaCatalog:
         touched = list(dict.fromkeys([*final, *paths]))
         if not touched:
             return
-        before = self._pointers(touched)
         generation = new_generation()
         writes = {sid: v for sid, v in final.items() if v is not None}
+        before: dict[str, dict[str, Any]] | None = None  # set once the flips may begin
         try:
             self._write_generation(generation, writes)
+            before = self._pointers(touched)  # read last: the generations these flips replace
             flips: dict[str, dict[str, Any]] = {}
             for sid, (source, attributions, chunk_ids) in writes.items():
                 flips[sid] = _pointer(source, generation, len(chunk_ids), len(attributions))
@@ -358,9 +360,14 @@ class ChromaCatalog:
             self._upsert(self._current, list(flips), list(flips.values()), list(flips))
             self._delete(self._current, [sid for sid, v in final.items() if v is None and sid in before])
         except BaseException:
-            self._restore(before, touched)
-            self._drop([f"{sid}@{generation}" for sid in writes])
+            if before is not None:
+                self._restore(before, touched)
+            try:
+                self._drop([f"{sid}@{generation}" for sid in writes])
+            except Exception:  # noqa: BLE001 - unreferenced: a later sweep removes it
+                log.warning("could not drop an unfinished catalogue generation; a later sweep will")
             raise
+        assert before is not None
         self._bump(generation)
         replaced = [f"{sid}@{p['generation']}" for sid, p in before.items()
                     if sid in final and p.get("generation") != generation]
