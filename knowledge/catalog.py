@@ -169,11 +169,12 @@ class Catalog:
         self._local = threading.local()
 
     def generation(self) -> int:
-        """A number that every committed :meth:`put` or :meth:`delete` changes (in any process)."""
+        """A number that every committed :meth:`put` or :meth:`delete` changes (in any process): a
+        random one, so that a rolled-back write's number never comes back with other contents."""
         return int(self._db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0])
 
     def _bump(self) -> None:
-        self._db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
+        self._db.execute("UPDATE state SET value = random() WHERE key = 'generation'")
 
     # sources -----------------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ import bm25s
 import numpy as np
 
 log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG when imported: let it follow the level the entry point configures
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 #: Reciprocal-rank fusion's constant: a document at rank r (from 1) in a list adds 1 / (RRF_K + r).
 RRF_K = 60
