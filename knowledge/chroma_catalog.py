@@ -258,8 +258,18 @@ class ChromaCatalog:
                            if wanted.intersection(json.loads(p["organizations"]))))
 
     def chunk_ids_of(self, source_ids: Iterable[str]) -> dict[str, list[str]]:
-        """``{source id: chunk ids}`` for the given sources (empty for unknown ones)."""
-        return {sid: sorted(self.chunk_ids(sid)) for sid in dict.fromkeys(source_ids)}
+        """``{source id: chunk ids}`` for the given sources (empty for unknown ones), read in batches."""
+        result: dict[str, list[str]] = {sid: [] for sid in source_ids}
+        wanted = list(result)
+        for _ in range(5):
+            keys = {f"{sid}@{p['generation']}": sid for sid, p in self._pointers(wanted).items()}
+            bodies = self._get_ids(self._generations, list(keys), include=("documents",))
+            wanted = [sid for key, sid in keys.items() if key not in bodies]  # replaced meanwhile
+            for key, (_, doc) in bodies.items():
+                result[keys[key]] = sorted(json.loads(doc or "{}")["chunk_ids"])
+            if not wanted:
+                break
+        return result
 
     def generation(self) -> int:
         """A number that every committed write changes (in any process): the time-ordered id of the
