@@ -3,7 +3,8 @@
 1. The organisation comes from ``--org`` or from the question, matched case-insensitively against
    the organisations the index knows and their simple aliases ("Amazon.com", "Harborline").
 2. Retrieval over that organisation's sources finds the chunks nearest the question: dense (cosine)
-   and lexical (BM25, for names, figures and exact phrases) rankings fused by reciprocal rank, or
+   and lexical (BM25 for the question's names, figures, codes and quoted phrases) rankings fused by
+   reciprocal rank, or
    dense alone (``KB_RETRIEVAL=dense``). The organisation's sources come from an indexed table, so a
    question reads only the rows of the organisation it asks about.
 3. The attributions stored for those chunks become the answer: the organisation's quotes, its
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 from knowledge.attribution import organization_aliases
 from knowledge.catalog import Catalog
 from knowledge.errors import QuestionError
-from knowledge.lexical import LexicalDoc, LexicalIndex, reciprocal_rank_fusion
+from knowledge.lexical import LexicalDoc, LexicalIndex, distinctive_terms, reciprocal_rank_fusion
 from knowledge.names import OrganizationIndex, match_form, organization_index
 from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source, SourceRef
 from knowledge.ranking import rank_statements
@@ -270,13 +271,15 @@ class Answerer:
     def _retrieve(self, question: str, org: str, index: OrganizationIndex, k: int, mode: str,
                   vector: Sequence[float]) -> list[ChunkHit]:
         """Dense (cosine over the organisation's chunks) or hybrid retrieval: dense and BM25 rankings
-        of the organisation's chunks fused by reciprocal rank. Every hit's ``score`` is its cosine
+        of the organisation's chunks fused by reciprocal rank, BM25 for the question's distinctive
+        terms (figures, codes, names, quoted phrases; none: dense alone). Every hit's ``score`` is its cosine
         similarity to the question, whichever ranking found it; the order is the fused one."""
         sources = self._organization_sources(org, index)
         dense = self.vectors.search(question, k=k, source_ids=list(sources), vector=vector)
-        if mode != "hybrid" or not sources:
+        terms = distinctive_terms(question, " ".join(organization_aliases(org))) if mode == "hybrid" else []
+        if not terms or not sources:  # an ordinary question: the lexical side would only add noise
             return dense
-        lexical = self._lexical_index(org, sources).search(question, k)
+        lexical = self._lexical_index(org, sources).search(" ".join(terms), k)
         if not lexical:
             return dense
         by_id = {h.chunk_id: h for h in dense}

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import FakeEmbedder, settings_for
 from knowledge.evaluation import EvalQuestion, source_recall
-from knowledge.lexical import LexicalDoc, LexicalIndex, reciprocal_rank_fusion, tokenize
+from knowledge.lexical import LexicalDoc, LexicalIndex, distinctive_terms, reciprocal_rank_fusion, tokenize
 from knowledge.loaders import LoadedDocument
 from knowledge.records import SourceMeta
 from knowledge.service import KnowledgeBase, open_knowledge_base
@@ -123,3 +123,20 @@ def test_source_recall_dense_against_hybrid(nimbus: KnowledgeBase) -> None:
     assert dense == {"retrieval": "dense", "questions": 1, "source_recall_at_5": 0.0, "source_recall_at_20": 0.0}
     assert hybrid["retrieval"] == "hybrid" and hybrid["questions"] == 1
     assert hybrid["source_recall_at_20"] == 1.0
+
+
+@pytest.mark.parametrize("question, terms", [
+    ("Did Nimbus Freight file a Form 8-K?", ["form", "8-k", "8", "k"]),
+    ("Did Nimbus Freight mention 256-bit AES?", ["256-bit", "256", "bit", "aes"]),
+    ("What did Nimbus Freight say about INC-20931?", ["inc-20931", "inc", "20931"]),
+    ('Did Nimbus Freight say "no customer action"? And Okta?', ["no", "customer", "action", "okta"]),
+    ("What did Nimbus Freight actually say?", []),
+    ("When did NF notify customers? Did it blame the vendor?", []),
+])
+def test_distinctive_terms(question: str, terms: list[str]) -> None:
+    assert distinctive_terms(question, "Nimbus Freight Nimbus NF") == terms
+
+
+def test_an_ordinary_question_is_answered_by_dense_retrieval(nimbus: KnowledgeBase) -> None:
+    question = "What did Nimbus Freight say about the data?"
+    assert nimbus.retrieve(question, k=20, mode="hybrid") == nimbus.retrieve(question, k=20, mode="dense")
