@@ -41,6 +41,13 @@ from knowledge.records import PRIMARY_KINDS
 
 #: Channels only an organisation uses: "a statement said" in an article about it is its statement.
 _FORMAL_CHANNEL = r"\b(?:statement|press release|filing|notice|notification|announcement)s?\b"
+#: A clause before the subject: "On 12 September, three days before X emailed anyone, …".
+_FRONTED = re.compile(
+    r"\s*(?:\*\*[^*]{1,60}\*\*\s*)?(?:(?:(?:On|In|At|By|During|After|Before|Since|Until|When|While|Although|"
+    r"Though|Because|As|Last|Earlier|Later|Days|Weeks|Hours|One|Two|Three|Four|Five)\b|[\w-]+\s+(?:days?|weeks?|"
+    r"hours?|months?)\s+(?:before|after)\b)[^,;“”\"]{0,90},\s*)+")
+#: "the executive", "the chief executive": the executive named before, not a new one.
+_BARE_TITLE = re.compile(r"(?i)the\s+(?:executive|chief executive|ceo|founder|chairman|chairwoman|president|boss)")
 #: Roles whose words are their organisation's.
 SPEAKS_FOR_ORG = ("organization", "spokesperson", "executive")
 
@@ -81,12 +88,15 @@ class Discourse:
     person_para: int = -1  # the paragraph in which the last person was named
     para_index: int = 0  # the paragraph being read
     org_named: bool = False  # the text has named one of the source's organisations so far
+    sentence_index: int = 0  # the sentence being read (sentences outside quotes and blocks)
+    person_sentence: int = -1  # the sentence in which the last person was named
 
     def remember(self, mention: Mention) -> None:
         """Note a person named now (by full name and surname; the first mention wins)."""
         _remember(self.people, mention)
         self.last_person = mention
         self.person_para = self.para_index
+        self.person_sentence = self.sentence_index
 
     def person(self, name: str) -> Mention | None:
         """The person first named as ``name`` (a full name, a surname, with a title), if any."""
@@ -243,7 +253,13 @@ class Cast:
 
     def track(self, frame: str, discourse: Discourse) -> None:
         """Remember the organisation a sentence is about (the first one it names, usually its
-        subject), so that "the company", "it" and "the post" in what follows resolve to it."""
+        subject), so that "the company", "it" and "the post" in what follows resolve to it.
+
+        A fronted clause is skipped ("Three days before Harborline emailed anyone, a crew posted …":
+        the crew is what the sentence is about)."""
+        lead = _FRONTED.match(frame)
+        if lead is not None and lead.end() < len(frame):
+            frame = " " * lead.end() + frame[lead.end():]
         first = next(self.org_re.finditer(frame), None) if self.org_re is not None else None
         if first is not None:
             discourse.last_org = self.resolve_org_word(first.group(0)) or discourse.last_org
@@ -302,7 +318,7 @@ class Cast:
                              rf"chief (?:[\w-]+ (?:and )?){{1,4}}officer|head of (?:\w+ ){{0,2}}\w+|general counsel|"
                              rf"chief executive|ceo|cto|ciso|president|founder|boss|lawyer|"
                              rf"consultant|director|leader|mayor|chair(?:man|woman)?|mp|member of parliament|"
-                             rf"councill?or|representative|rep\.|congress(?:man|woman)|governor|minister|"
+                             rf"councill?or|council ?member|board member|trustee|representative|rep\.|congress(?:man|woman)|governor|minister|"
                              rf"superintendent|provost|chancellor|principal|vice-chancellor)"
                              rf")\s+(?P<name>{NAME})", frame):
             name = m.group("name")
@@ -314,9 +330,11 @@ class Cast:
             remember(Mention(base + m.start(), base + m.end(), m.group(0), role, name, org))
             add(m.start(), m.end(), role, name, org)
         # a role, then the name between commas: "The firm's general counsel, Adaeze Worthington, said"
-        for m in re.finditer(rf"\b(?P<role>(?:(?i:the|its|a|an)(?:\s+[\w’'-]+[’']s)?|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*[’']s)"
-                             rf"\s+(?i:{TITLES}))\s*,\s+"
-                             rf"(?P<name>{NAME})\s*,", frame):
+        for m in re.finditer(rf"\b(?P<role>(?:(?i:the|its|a|an)(?:\s+[\w’'-]+[’']s)?|"
+                             rf"[A-Z](?:[\w&-]|[’'](?=[A-Z]))*(?:\s+[A-Z](?:[\w&-]|[’'](?=[A-Z]))*)*[’']s?)"
+                             rf"\s+(?i:{TITLES})(?:\s+(?:for|of|at)\s+(?:the\s+)?[A-Z][\w’'&.-]*(?:\s+[A-Z][\w’'&.-]*){{0,3}})?)"
+                             rf"\s*,\s+"
+                             rf"(?P<name>{NAME})(?=\s*[,.;]|\s*$)", frame):
             role, org = self.classify_role(m.group("role"), discourse)
             if role is None:
                 continue
@@ -343,7 +361,8 @@ class Cast:
             add(m.start(), m.end(), "spokesperson", org, org)
         # the organisation's channel: "its email", "the company's letter", "that same email", "an email"
         for m in re.finditer(rf"\b(?:(?P<own>(?i:its|their|our|the company[’']s)|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*[’']s)|"
-                             rf"(?i:the|an?|that|this|that same|the same|the original|the brief))\s+"
+                             rf"(?i:the|an?|that(?!\s+(?:the|a|an|its|their|his|her)\b)|this|that same|the same|the original|"
+                             rf"the brief))\s+"
                              rf"(?:[\w-]+\s+){{0,2}}?{CHANNEL}\b", frame):
             owner = m.group("own")
             if owner and owner.lower() not in ("its", "their", "our") and "company" not in owner.lower():
@@ -404,6 +423,12 @@ class Cast:
                 owner = re.search(r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)[’']s\s*$", frame[max(0, m.start() - 60):m.start()])
                 if owner and self.resolve_org_word(owner.group(1)) is None:
                     add(m.start(), m.end(), "person", f"{owner.group(1)}'s {m.group(0)}", None)  # another's executive
+                elif role == "executive" and _BARE_TITLE.fullmatch(m.group(0)) and \
+                        not re.match(r"\s+(?:of|at|for|with|from)\b", frame[m.end():]) and \
+                        last_person[0] is not None and last_person[0].role == role:
+                    # "the executive said", "the spokeswoman added": the one named before
+                    person = last_person[0]
+                    add(m.start(), m.end(), person.role, person.speaker, person.org)
                 elif role == "executive" and "former" not in m.group(0).lower() and not re.match(
                         r"\s*(?:of|at|for|with|from)\s+(?:a|an|another|one)\b|\s+(?:a|an|another)\b",
                         frame[m.end():] if not re.search(r"\b(?:a|an)$", m.group(0)) else " a"):

@@ -8,6 +8,7 @@ paragraph addressed to a text generator (data, never anyone's statement).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from knowledge.attribution.vocabulary import (
     DOCUMENT_SPEAKS,
@@ -20,6 +21,9 @@ from knowledge.attribution.vocabulary import (
     NOT_SAID,
     YEAR,
 )
+
+#: "had been warned", "were told": the cue's subject is the listener.
+_PASSIVE = re.compile(r"\b(?:been|being|was|were|is|are|be|get|got)\s+$", re.IGNORECASE)
 
 EARLIER_INCIDENT = "earlier incident"
 INTERNAL_DOCUMENT = "internal document"
@@ -37,9 +41,11 @@ def words_not_said(frame: str) -> bool:
 
 
 def negated_or_hypothetical(frame: str, cue_start: int) -> bool:
-    """True when the cue at ``cue_start`` is negated ("did not say") or hypothetical ("if it had said")."""
+    """True when the cue at ``cue_start`` is negated ("did not say"), hypothetical ("if it had said")
+    or passive ("executives had been warned": its subject was told, did not speak)."""
     return (NEGATION.search(frame[max(0, cue_start - 30):cue_start]) is not None
-            or HYPOTHETICAL.search(frame[max(0, cue_start - 80):cue_start]) is not None)
+            or HYPOTHETICAL.search(frame[max(0, cue_start - 80):cue_start]) is not None
+            or _PASSIVE.search(frame[max(0, cue_start - 20):cue_start]) is not None)
 
 
 def hypothetical(frame: str, cue_start: int) -> bool:

@@ -21,11 +21,16 @@ from knowledge.attribution.sieves import Decision, LastQuote, Reading, Sentence,
 from knowledge.attribution.spans import Paragraph, Span, sentence_bounds, split_paragraphs
 from knowledge.attribution.vocabulary import CHANNEL, CUE, DECLINED, NAME, NAMED_NOT_SAID, ORG_REF, RELATIVE, TURN
 from knowledge.records import PRIMARY_KINDS, Attribution
+from knowledge.text import original_span, visible_view
 
 
 #: Channels only an organisation publishes: "The notice, posted on its website, reads:" introduces its
 #: own words (not "The post read:", which may be anyone's).
 _FORMAL = r"(?:notice|notification|letter|email|e-mail|statement|press release|filing|announcement)\b"
+
+
+#: The reporter speaking of what was reproduced: "the post", "the email".
+_REPORTED_ITEM = r"\b(?:the|that|this)\s+(?:post|blog post|statement|email|e-mail|letter|notice|message)\b"
 
 
 class Extractor:
@@ -99,16 +104,14 @@ class Extractor:
                     or para.endswith((",", ":")) or len(para.split()) < 5)
 
     def _letter_like(self, para: str) -> bool:
-        """A paragraph that goes on with a reproduced letter or post: its own "we", a greeting or a
-        sign-off, or a short line; not the reporter's voice resuming ("…, the company said", a
-        paragraph naming the organisation in the third person)."""
+        """A paragraph that goes on with a reproduced letter or post: anything but the reporter's
+        voice resuming ("…, the company said", a paragraph naming the organisation in the third person
+        or speaking of "the post" or "the email")."""
         if re.match(r"(?:Dear|Hello|Hi|Subject|Sincerely|Regards|Thank you|Thanks|Best|—|-)\b", para):
             return True
         own_voice = re.search(r"\b(?:we|our|us|We|Our)\b", para) is not None
-        if not own_voice and (CUE.search(para) or self.cast.names_org(para)
-                              or re.search(rf"\b{ORG_REF}\b", para, re.I)):
-            return False
-        return own_voice or len(para) < 60
+        return own_voice or not (CUE.search(para) or self.cast.names_org(para)
+                                 or re.search(rf"\b{ORG_REF}\b|{_REPORTED_ITEM}", para, re.I))
 
     def _joined(self, a: Attribution, b: Attribution) -> bool:
         """True when ``b`` continues ``a``: the text between them is only a paragraph break."""
@@ -267,6 +270,7 @@ class Extractor:
         anchors = [x - s_start for q in quotes for x in (q.open_mark, q.close_mark)]
         decision: Decision | None = None
         self._last_intro = None
+        reading.discourse.sentence_index += 1
         if quotes:
             sentence = Sentence(s_start, frame, anchors, quotes, para.start, para_index,
                                 self._statement_like(text[s_start:s_end]))
@@ -283,6 +287,7 @@ class Extractor:
                 out.append(self._own_text(s_start, s_end))  # its own words beside a quote
             else:
                 self._reported(s_start, frame, out)
+        reading.previous_quoted = bool(quotes)
         block = self._colon(para, s_start, s_end, frame, quotes, decision)
         self.cast.track(self._frame(s_start, s_end, quotes, keep_relative=True), reading.discourse)
         if ctx.mentions_internal_document(frame):
@@ -359,4 +364,16 @@ def extract_attributions(text: str, kind: str, organizations: Sequence[str],
     Returns:
         Attributions in text order; for each, ``text[a.start:a.end] == a.text``.
     """
-    return Extractor(text, kind, organizations, published, publisher, blockquotes).extract()
+    view, offsets = visible_view(text)
+    if view == text:
+        return Extractor(text, kind, organizations, published, publisher, blockquotes).extract()
+    # soft hyphens and zero-width characters would split names ("Bright\u00adwater"): read the text
+    # without them, then map every span back to the stored text
+    back = {o: i for i, o in enumerate(offsets)}
+    quoted = [(back.get(a, 0), back.get(b, len(view))) for a, b in blockquotes]
+    found = Extractor(view, kind, organizations, published, publisher, quoted).extract()
+    out = []
+    for a in found:
+        start, end = original_span(offsets, a.start, a.end)
+        out.append(a.model_copy(update={"start": start, "end": end, "text": text[start:end]}))
+    return out

@@ -65,6 +65,7 @@ class Reading:
     discourse: Discourse
     primary: bool = False
     colon_intro: Decision | None = None  # the previous sentence ended in a colon and named this speaker
+    previous_quoted: bool = False  # the previous sentence held a quote
     last_quote: LastQuote | None = None
 
 
@@ -173,11 +174,16 @@ def colon_introduction(reading: Reading, s: Sentence) -> Decision | None:
 
 
 def introduced_just_before(reading: Reading, s: Sentence) -> Decision | None:
-    """“…” as a paragraph of its own, right after one that introduced its speaker."""
+    """A bare “…” right after the sentence or paragraph that introduced its speaker ("Harborline
+    spokesperson Ana Ruiz spoke to Example Daily on Tuesday. “We have found no evidence…”")."""
     d, last = reading.discourse, reading.last_quote
-    if (last is None or last.para_index < s.para_index - 1) and len(s.frame.split()) < 3 and \
-            d.last_person is not None and d.person_para == s.para_index - 1 and \
-            s.quotes[0].open_mark == s.para_start:
+    if len(s.frame.split()) >= 3 or d.last_person is None:
+        return None
+    own_paragraph = (last is None or last.para_index < s.para_index - 1) and \
+        d.person_para == s.para_index - 1 and s.quotes[0].open_mark == s.para_start
+    next_sentence = d.person_sentence == d.sentence_index - 1 and not reading.previous_quoted and \
+        s.quotes[0].open_mark - s.start < 3
+    if own_paragraph or next_sentence:
         return Decision(d.last_person, f"{d.last_person.speaker} (introduced just before)",
                         "introduced_just_before")
     return None

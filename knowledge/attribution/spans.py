@@ -61,7 +61,10 @@ def find_quote_spans(text: str, start: int, end: int) -> tuple[list[Span], bool]
         ch = text[i]
         prev = text[i - 1] if i > start else " "
         nxt = text[i + 1] if i + 1 < end else " "
-        if open_at is None:
+        if open_at is not None and open_kind == "curly" and ch == text[open_at] and ch in "“„" and \
+                ch not in closers and not nxt.isspace():
+            open_at = i  # “ opened again before any close: the first mark was a stray one
+        elif open_at is None:
             if ch in OPEN_DOUBLE or (ch == "»" and not _is_word(prev) and not nxt.isspace()):
                 open_at, open_kind, closers = i, "curly", CLOSES[ch]
             elif ch == '"' and not _is_word(prev) and not nxt.isspace():
@@ -98,7 +101,7 @@ def sentence_bounds(text: str, start: int, end: int, quotes: Sequence[Span]) -> 
     inside = [(q.open_mark, q.close_mark) for q in quotes]
     bounds: list[tuple[int, int]] = []
     s = start
-    for m in re.finditer(r"[.!?…]+[”\"’)]*\s+(?=[A-Z“\"‘'(0-9])", text[start:end]):
+    for m in re.finditer(r"[.!?…]+[”“\"’»«)]*\s+(?=[A-Z“„«»\"‘‚'(0-9])", text[start:end]):
         cut = start + m.end()
         dot = start + m.start()
         if any(a < dot < b - 2 for a, b in inside):  # the quote's own last full stop ends it too

@@ -118,7 +118,7 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 ORG_REF = (r"the (?:company|firm|retailer|grocer|business|organi[sz]ation|platform|service|bank|insurer|"
             r"hospital|chain|store|operator|university|college|school|airline|carrier|utility|lender|clinic|"
-            r"health system|telehealth company|energy company|supplier|provider|brand|e-?commerce giant|ecommerce giant|giant|"
+            r"health system|telehealth company|energy company|provider|brand|e-?commerce giant|ecommerce giant|giant|"
             r"tech giant|startup)")
 CHANNEL = (r"(?:(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
             r"update|announcement|note|press release|support page|banner)s?|website)")
@@ -127,7 +127,8 @@ SPOKES = r"(?:spokes(?:person|woman|man|people)|representative|press officer|pre
 ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("spokesperson", re.compile(SPOKES, re.I)),
     ("executive", re.compile(
-        r"\b(?:chief (?:[\w-]+ (?:and )?){1,4}officer|chief executive|ceo|cto|ciso|cfo|coo|president|founder|boss|"
+        r"\b(?:chief (?:[\w-]+ (?:and )?){1,4}officer|chief executive|executive|ceo|cto|ciso|cfo|coo|president|"
+        r"founder|boss|(?:[\w-]+ )?director|"
         r"co-founder|chair(?:man|woman|person)?|general counsel|vice president|vp|head of \w+|"
         r"director of \w+|managing director|owner|(?:council |party )?leader|mayor|superintendent|provost|"
         r"chancellor|principal)\b", re.I)),
@@ -135,17 +136,19 @@ ROLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:regulators?|commissioner|commission|authority|attorney general|attorneys general|ombudsman|"
         r"watchdog|agency|data protection|supervisor|ico|ftc|sec|department|ministry|inspector)\b", re.I)),
     ("lawmaker", re.compile(r"\b(?:senator|sen\.|congress(?:man|woman|member)?|representative|rep\.|"
-                            r"lawmakers?|mp|member of parliament|legislator|assemblymember|councill?or|"
+                            r"lawmakers?|mp|member of parliament|legislator|assemblymember|councill?or|council ?member|"
+                            r"board member|trustee|alderman|alderwoman|supervisor|"
                             r"governor|minister)\b", re.I)),
     ("attacker", re.compile(r"\b(?:hackers?|attackers?|threat actors?|criminals?|gang|extortionists?|"
-                            r"(?:ransomware|hacking|criminal|extortion) (?:group|gang|crew)|the group|the crew|"
+                            r"(?:ransomware|hacking|criminal|extortion) (?:group|gang|crew)|the group|crews?|"
                             r"leaker)\b", re.I)),
     ("expert", re.compile(r"\b(?:researchers?|analysts?|experts?|professor|consultant|specialist|"
                           r"lawyer|attorney|advocate|academic|investigator|engineer|scientist|"
                           r"fellow|critic|critics|observers?)\b", re.I)),
     ("reporter", re.compile(r"\b(?:reporter|journalist|correspondent|editor|columnist|newspaper|outlet)\b",
                             re.I)),
-    ("person", re.compile(r"\b(?:shoppers?|witness(?:es)?|(?:former )?employees?|insiders?|whistleblowers?|"
+    ("person", re.compile(r"\b(?:shoppers?|players?|gamers?|readers?|commenters?|witness(?:es)?|"
+                          r"(?:former )?employees?|insiders?|whistleblowers?|"
                           r"sources? familiar)\b", re.I)),
 )
 ROLE_KINDS_BY_NAME = dict(ROLE_KINDS)
@@ -157,7 +160,8 @@ ANONYMOUS = re.compile(
     r"aware\s+of|knowledgeable\s+about|involved\s+in|who\s+(?:asked|spoke|requested|declined)\b)"
     r"[^,;.“”\"«»„]*?(?=,|;|\.|$|\s+(?:said|says|told|added|confirmed|described|wrote|explained|noted|"
     r"insisted|warned|claimed|called)\b)"
-    r"|\b(?:an?\s+)?(?:company\s+)?insiders?\b|\bpeople\s+briefed\b|\bsources?\s+(?:said|say|says|told)\b",
+    r"|\b(?:an?\s+)?(?:company\s+)?insiders?\b|\bpeople\s+briefed\b|\bsources?\s+(?:said|say|says|told)\b"
+    r"|\bthe\s+(?:person|people|source|sources|insider|insiders|individual)\b",
     re.IGNORECASE)
 PERSON_ROLES = frozenset({"expert", "person", "regulator", "lawmaker", "attacker", "reporter", "anonymous",
                            "spokesperson_other", "spokesperson", "executive"})
