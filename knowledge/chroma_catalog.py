@@ -45,6 +45,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -104,6 +105,8 @@ class ChromaCatalog:
         self._pending = client.get_or_create_collection(names["pending"], embedding_function=None)
         self.max_batch = _max_batch(client)
         self._local = threading.local()  # the open transaction's buffered writes, per thread
+        self._cache_lock = threading.Lock()
+        self._organizations: tuple[int, list[str]] | None = None  # (generation, names)
         if sweep:
             self.sweep()
 
@@ -239,12 +242,24 @@ class ChromaCatalog:
         return {i: int(p["chunk_count"]) for i, p in self._pointers().items()}
 
     def organizations(self) -> list[str]:
-        """Every organisation named in any source's metadata, each once, in first-seen spelling."""
+        """Every organisation named in any source's metadata, each once, in first-seen spelling.
+
+        Read once per :meth:`generation` (kept until a write, in any process, changes it)."""
+        generation = self.generation()
+        with self._cache_lock:
+            if self._organizations is not None and self._organizations[0] == generation:
+                return list(self._organizations[1])
         seen: dict[str, str] = {}
+        named: Counter[str] = Counter()
         for pointer in sorted(self._pointers().values(), key=lambda p: str(p["ingested_at"])):
             for org in json.loads(pointer["organizations"]):
                 seen.setdefault(org.casefold(), org)
-        return sorted(seen.values(), key=str.casefold)
+                named[org.casefold()] += 1
+        # the ones most sources name first, as in the SQLite catalogue
+        found = sorted(seen.values(), key=lambda n: (-named[n.casefold()], n.casefold()))
+        with self._cache_lock:
+            self._organizations = (generation, found)
+        return list(found)
 
     def organization_names(self) -> list[str]:
         """Every distinct spelling of an organisation in sources' metadata."""

@@ -302,6 +302,23 @@ def test_pending_marks_of_a_live_process_are_left_alone(chroma_client: tuple[Any
     assert later.pending() == []
 
 
+def test_what_readers_keep_is_dropped_when_another_process_writes(chroma_client: tuple[Any, str]) -> None:
+    client, collection = chroma_client
+    reader = ChromaCatalog(client, collection)
+    writer = ChromaCatalog(client, collection, sweep=False)  # another process, as far as Chroma knows
+    assert reader.organizations() == []
+    before = reader.generation()
+    _put(writer, "src_a", 1)
+    assert reader.generation() != before
+    assert reader.organizations() == ["Kestrel Freight"]
+    assert reader.sources_naming(["Kestrel Freight"]) == {"src_a": "hash-1"}
+    assert reader.chunk_ids_of(["src_a", "src_unknown"]) == {"src_a": ["src_a:r1:0", "src_a:r1:1"],
+                                                             "src_unknown": []}
+    with writer.transaction():
+        writer.delete("src_a")
+    assert reader.organizations() == [] and reader.sources_naming(["Kestrel Freight"]) == {}
+
+
 def test_readers_see_each_source_whole_while_it_is_rewritten(chroma_client: tuple[Any, str]) -> None:
     client, collection = chroma_client
     writer = ChromaCatalog(client, collection)
