@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from knowledge.embeddings import DEFAULT_MODEL
+from knowledge.embeddings import DEFAULT_BACKEND, DEFAULT_MODEL
 
 #: A Chroma server's host: a DNS name, an IPv4 address, or an IPv6 address in brackets.
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
@@ -43,6 +43,11 @@ class KnowledgeSettings(BaseSettings):
     data_dir: Path = Path("data")
     embedding_model: str = DEFAULT_MODEL
     embedding_model_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
+    #: ``onnx-int8`` (int8 weights run by ONNX Runtime, exported once from the checked weights) or
+    #: ``fp32`` (the sentence-transformers model as published).
+    embedding_backend: Literal["onnx-int8", "fp32"] = DEFAULT_BACKEND  # type: ignore[assignment]
+    #: where ``onnx-int8`` caches its export; ``<data_dir>/models`` when unset.
+    model_cache_dir: Path | None = None
     chroma_host: str | None = None
     chroma_port: int = Field(default=8000, ge=1, le=65535)
     collection: str = "disclosures"
@@ -54,7 +59,7 @@ class KnowledgeSettings(BaseSettings):
     def _lower(cls, value: object) -> object:
         return value.strip().lower() or "hybrid" if isinstance(value, str) else value
 
-    @field_validator("chroma_host", "embedding_model_sha256", mode="before")
+    @field_validator("chroma_host", "embedding_model_sha256", "model_cache_dir", mode="before")
     @classmethod
     def _empty_host(cls, value: object) -> object:
         return None if value == "" else value
@@ -77,6 +82,18 @@ class KnowledgeSettings(BaseSettings):
     @classmethod
     def _default_model_when_blank(cls, value: object) -> object:
         return DEFAULT_MODEL if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("embedding_backend", mode="before")
+    @classmethod
+    def _backend_lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _cache_beside_data(self) -> KnowledgeSettings:
+        # resolved once, so a copy for a temporary index (eval) keeps using the same cache
+        if self.model_cache_dir is None:
+            self.model_cache_dir = self.data_dir / "models"
+        return self
 
 
 class LogSettings(BaseSettings):
