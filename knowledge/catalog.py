@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -260,7 +261,9 @@ class Catalog:
         return {r[0]: r[1] for r in self._db.execute("SELECT id, chunk_count FROM sources")}
 
     def organizations(self) -> list[str]:
-        """Every organisation named in any source's metadata, each once, in first-seen spelling.
+        """Every organisation named in any source's metadata, each once, in first-seen spelling; the
+        ones most sources name first (a short name shared by several organisations, "Glenmarrow",
+        then means the one most sources are about), then alphabetically.
 
         Read once per :meth:`generation` (the list is kept until a write changes it)."""
         generation = self.generation()
@@ -268,12 +271,14 @@ class Catalog:
             if generation == self._cached_generation:
                 return list(self._cached_organizations)
         seen: dict[str, str] = {}
+        named: Counter[str] = Counter()
         rows = self._db.execute(
-            "SELECT o.name, min(s.ingested_at) AS first FROM source_organizations o JOIN sources s"
+            "SELECT o.name, min(s.ingested_at) AS first, count(*) FROM source_organizations o JOIN sources s"
             " ON s.id = o.source_id GROUP BY o.name ORDER BY first, min(o.rowid)")
-        for (name, _) in rows:
+        for (name, _, count) in rows:
             seen.setdefault(name.casefold(), name)
-        found = sorted(seen.values(), key=str.casefold)
+            named[name.casefold()] += count
+        found = sorted(seen.values(), key=lambda n: (-named[n.casefold()], n.casefold()))
         with self._cache_lock:
             self._cached_generation, self._cached_organizations = generation, found
         return list(found)

@@ -267,10 +267,14 @@ class ChromaCatalog:
 
     def sources_naming(self, names: Iterable[str]) -> dict[str, str]:
         """``{source id: content hash}`` of the sources whose metadata names any of ``names`` (exact
-        spellings). Reads every pointer's metadata (Chroma cannot filter inside a JSON list)."""
-        wanted = set(names)
-        return dict(sorted((sid, str(p["content_hash"])) for sid, p in self._pointers().items()
-                           if wanted.intersection(json.loads(p["organizations"]))))
+        spellings): a filtered read of those sources' pointers (``org_names`` holds each pointer's
+        organisations as a list, which Chroma's ``$contains`` searches)."""
+        found: dict[str, str] = {}
+        for batch in _batched(sorted(set(names)), 100):
+            clauses = [{"org_names": {"$contains": name}} for name in batch]
+            where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+            found.update((sid, str(p["content_hash"])) for sid, p, _ in self._get_all(self._current, where=where))
+        return dict(sorted(found.items()))
 
     def chunk_ids_of(self, source_ids: Iterable[str]) -> dict[str, list[str]]:
         """``{source id: chunk ids}`` for the given sources (empty for unknown ones), read in batches."""
@@ -542,6 +546,8 @@ def _pointer(source: Source, generation: str, chunk_count: int, attribution_coun
     meta.update(source_id=source.id, generation=generation, chunk_count=chunk_count,
                 attribution_count=attribution_count,
                 organizations=json.dumps(source.organizations, ensure_ascii=False))
+    if source.organizations:  # a list, for sources_naming's $contains (Chroma refuses an empty one)
+        meta["org_names"] = list(dict.fromkeys(source.organizations))
     return meta
 
 

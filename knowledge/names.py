@@ -87,7 +87,10 @@ class OrganizationIndex:
         # in the alias table: linear in the question, whatever the number of organisations
         starts = [m.start() for m in _WORD_START.finditer(q)]
         ends = [m.end() for m in _WORD_END.finditer(q)]
-        best: str | None = None
+        # the organisation the question asks about ("What did UnitedHealth say about the Change
+        # Healthcare attack?") wins over one it only mentions; then the longest alias
+        subjects = [m.span("x") for m in _SUBJECT.finditer(q)]
+        best: tuple[bool, int, str] | None = None
         for start in starts:
             for end in ends:
                 if end <= start:
@@ -95,9 +98,11 @@ class OrganizationIndex:
                 if end - start > self._longest:
                     break
                 span = q[start:end]
-                if span in self._owner and (best is None or len(span) > len(best)):
-                    best = span
-        return self._owner[best] if best else None
+                if span in self._owner:
+                    key = (any(a <= start and end <= b for a, b in subjects), len(span), span)
+                    if best is None or key[:2] > best[:2]:
+                        best = key
+        return self._owner[best[2]] if best else None
 
     def canonical(self, name: str) -> str | None:
         """The known organisation ``name`` is (or is an alias of), else None."""
