@@ -252,7 +252,7 @@ class ChromaCatalog:
         seen: dict[str, str] = {}
         named: Counter[str] = Counter()
         for pointer in sorted(self._pointers().values(), key=lambda p: str(p["ingested_at"])):
-            for org in json.loads(pointer["organizations"]):
+            for org in dict.fromkeys(json.loads(pointer["organizations"])):  # a name once per source
                 seen.setdefault(org.casefold(), org)
                 named[org.casefold()] += 1
         # the ones most sources name first, as in the SQLite catalogue

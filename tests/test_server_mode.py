@@ -319,6 +319,17 @@ def test_what_readers_keep_is_dropped_when_another_process_writes(chroma_client:
     assert reader.organizations() == [] and reader.sources_naming(["Kestrel Freight"]) == {}
 
 
+@pytest.mark.parametrize("store_mode", ["embedded", pytest.param("server", marks=needs_server)], indirect=True)
+def test_both_catalogues_list_organisations_alike(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """Most-covered first, then alphabetically, in first-seen spelling (names.py relies on the order)."""
+    for n, orgs in enumerate([["Glenmarrow Water", "Lumen Bank"], ["glenmarrow water"], ["Glenmarrow Rail"],
+                              ["Lumen Bank", "Lumen Bank"], ["Lumen Bank"]]):
+        path = tmp_path / f"n{n}.md"
+        path.write_text(f"Note {n} about a fictional outage.\n", encoding="utf-8")
+        kb.ingest_paths([path], SourceMeta(organizations=orgs))
+    assert kb.organizations() == ["Lumen Bank", "Glenmarrow Water", "Glenmarrow Rail"]
+
+
 def test_readers_see_each_source_whole_while_it_is_rewritten(chroma_client: tuple[Any, str]) -> None:
     client, collection = chroma_client
     writer = ChromaCatalog(client, collection)
