@@ -264,7 +264,9 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
             tmp = None
         else:
             tmp = evaluation.temporary_data_dir()
-            kb_context = open_knowledge_base(settings.knowledge.model_copy(update={"data_dir": Path(tmp.name)}))
+            # a temporary embedded index, also in server mode: an evaluation corpus never reaches the server
+            kb_context = open_knowledge_base(settings.knowledge.model_copy(
+                update={"data_dir": Path(tmp.name), "chroma_host": None}))
         with kb_context as kb:
             if corpus is not None:
                 report, errors = kb.ingest_paths([corpus])

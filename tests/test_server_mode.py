@@ -377,6 +377,34 @@ def test_server_mode_shares_the_catalogue_and_takes_no_lock(data_dir: Path, fake
         drop_server_collections(collection)
 
 
+@needs_server
+def test_eval_with_a_corpus_in_server_mode_indexes_it_locally(run: Any, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """An evaluation corpus goes into a temporary embedded index, never into the shared server."""
+    collection = new_collection()
+    corpus = tmp_path / "evalset" / "corpus"
+    corpus.mkdir(parents=True)
+    for doc in EXAMPLES_DIR.iterdir():
+        (corpus / doc.name).write_text(doc.read_text(encoding="utf-8"), encoding="utf-8")
+    questions = tmp_path / "evalset" / "questions.yaml"
+    questions.write_text(textwrap.dedent("""\
+        corpus: corpus
+        questions:
+          - text: "What did Harborline Market actually say?"
+            expected_org: Harborline Market
+            expected_phrases: ["configuration mistake"]
+        """), encoding="utf-8")
+    monkeypatch.setenv("KB_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("KB_CHROMA_PORT", SERVER_PORT)
+    monkeypatch.setenv("KB_COLLECTION", collection)
+    try:
+        code, out, err = run("eval", str(questions))
+        assert code == 0, err
+        assert collection not in {c.name for c in server_client().list_collections()}
+    finally:
+        drop_server_collections(collection)
+
+
 WORKER = r'''
 import json, re, sys, time
 from pathlib import Path
