@@ -291,7 +291,8 @@ class VectorStore:
         docs, distances = found["documents"][0], found["distances"][0]
         return [ChunkHit(chunk_id=ids[n], source_id=str(metas[n]["source_id"]), start=int(metas[n]["start"]),
                          end=int(metas[n]["end"]), text=docs[n] or "", score=1.0 - float(distances[n]))
-                for n in range(len(ids))]
+                for n in range(len(ids))
+                if metas[n] is not None]  # a Chroma server may return a chunk deleted meanwhile, bare
 
     def similarities(self, vector: Sequence[float], ids: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of ``vector`` to each stored chunk in ``ids`` (the dense score of a chunk
