@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import chromadb
+import chromadb.errors
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
@@ -40,6 +42,8 @@ T = TypeVar("T")
 
 #: Chunks embedded per batch (bounds memory while embedding); upserts are also capped by the client.
 BATCH_SIZE = 256
+#: Tries of a query that a Chroma server fails with an internal error (see ``VectorStore._search``).
+QUERY_ATTEMPTS = 5
 #: Ids per call when the client does not say its limit (below embedded Chroma's 5,461 and SQLite's
 #: 32,766 variables).
 DEFAULT_MAX_BATCH = 5000
@@ -285,8 +289,18 @@ class VectorStore:
     def _search(self, vector: list[float], k: int, where: dict[str, Any] | None) -> list[ChunkHit]:
         if k <= 0:
             return []
-        found = self._collection.query(query_embeddings=[vector], n_results=k, where=where,
-                                       include=["metadatas", "documents", "distances"])
+        for attempt in range(QUERY_ATTEMPTS):
+            try:
+                found = self._collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                               include=["metadatas", "documents", "distances"])
+                break
+            except chromadb.errors.InternalError:
+                # a Chroma server answers "Nothing found on disk" while the first records of a
+                # collection are being written by another process: ask again shortly
+                if attempt == QUERY_ATTEMPTS - 1:
+                    raise
+                log.debug("chroma query failed (attempt %d), retrying", attempt + 1, exc_info=True)
+                time.sleep(0.1 * (attempt + 1))
         ids, metas = found["ids"][0], found["metadatas"][0]
         docs, distances = found["documents"][0], found["distances"][0]
         return [ChunkHit(chunk_id=ids[n], source_id=str(metas[n]["source_id"]), start=int(metas[n]["start"]),
