@@ -15,14 +15,16 @@ locks, but a single record's upsert is atomic. So a source's state is written in
    the whole new version visible at once; deleting it forgets the source at once.
 
 Readers resolve the pointer first and then read only that generation, so they see a source
-entirely old or entirely new, never a mix and never a half-written one. A reader that finds its
-generation gone (replaced and dropped meanwhile) reads the pointer again. Concurrent writers of
-the same source: the last flip wins, each version is complete.
+entirely old or entirely new, never a mix and never a half-written one. A replaced (or forgotten)
+generation stays readable for ``retain_s`` (a minute) after its flip, and a thread that has just read
+a source's text reads that same generation's attributions (a pin of a few seconds): an answer never
+pairs one version's text with another's attributions. Concurrent writers of the same source: the
+last flip wins, each version is complete.
 
-The writer drops the generation it replaced right after its flip. Generations nobody points at
-(a writer killed between its shadow writes and its flip) are removed by :meth:`ChromaCatalog.sweep`
-on open, once older than ``grace_s`` (a live writer's shadow generation is seconds old when it
-flips, so a sweep by another process never removes work in progress).
+Generations nobody points at are removed: retired ones by the next commit or open once older than
+``retain_s``; never-flipped ones (a writer killed between its shadow writes and its flip) by
+:meth:`ChromaCatalog.sweep` on open, once older than ``grace_s`` (a live writer's shadow generation is
+seconds old when it flips, so a sweep by another process never removes work in progress).
 
 Pending marks (sources whose vectors an ingest or forget is changing) are records per
 ``(source, owner process)``: :meth:`pending` reports only marks older than ``grace_s``, so a
@@ -58,6 +60,11 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 #: Seconds after which an unreferenced generation or a pending mark counts as abandoned.
 DEFAULT_GRACE_S = 900.0
+#: Seconds a replaced (or forgotten) generation stays readable after its flip, so that a reader that
+#: resolved the old pointer a moment before can finish reading it; dropped afterwards.
+DEFAULT_RETAIN_S = 60.0
+#: Seconds a thread keeps reading the generation it last read a source at (see ``_pin``).
+PIN_S = 5.0
 #: The vector every catalogue record carries (Chroma requires one; nothing is ever queried by it).
 _DUMMY = [1.0]
 #: Metadata keys of a ``current`` record that are the source's own fields (the rest is bookkeeping).
@@ -82,6 +89,7 @@ class ChromaCatalog:
         collection: the chunk collection's name; catalogue collections are ``<collection>.catalog.*``.
         grace_s: age after which an unreferenced generation or a pending mark is abandoned (default:
             :data:`DEFAULT_GRACE_S`).
+        retain_s: how long a replaced generation stays readable (default: :data:`DEFAULT_RETAIN_S`).
         sweep: remove abandoned generations now (what opening the knowledge base does).
 
     Raises:
@@ -89,9 +97,10 @@ class ChromaCatalog:
     """
 
     def __init__(self, client: Any, collection: str, grace_s: float | None = None,
-                 sweep: bool = True) -> None:
+                 sweep: bool = True, retain_s: float | None = None) -> None:
         self._client = client
         self.grace_s = DEFAULT_GRACE_S if grace_s is None else grace_s
+        self.retain_s = DEFAULT_RETAIN_S if retain_s is None else retain_s
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         names = {part: f"{collection}.catalog.{part}" for part in _PARTS}
         self.collection_names = names
@@ -107,6 +116,7 @@ class ChromaCatalog:
         self._local = threading.local()  # the open transaction's buffered writes, per thread
         self._cache_lock = threading.Lock()
         self._organizations: tuple[int, list[str]] | None = None  # (generation, names)
+        self._written: dict[str, float] = {}  # source id -> when this catalogue last committed it
         if sweep:
             self.sweep()
 
@@ -120,12 +130,14 @@ class ChromaCatalog:
     # low-level reads -----------------------------------------------------------------------------
 
     def _get_all(self, collection: Any, where: dict[str, Any] | None = None,
-                 include: Sequence[str] = ("metadatas",)) -> list[tuple[str, dict[str, Any], str | None]]:
-        """Every record matching ``where``, in pages of :attr:`max_batch`."""
+                 include: Sequence[str] = ("metadatas",), where_document: dict[str, Any] | None = None
+                 ) -> list[tuple[str, dict[str, Any], str | None]]:
+        """Every record matching ``where`` (and ``where_document``), in pages of :attr:`max_batch`."""
         found: list[tuple[str, dict[str, Any], str | None]] = []
         offset = 0
         while True:
-            got = collection.get(where=where, include=list(include), limit=self.max_batch, offset=offset)
+            got = collection.get(where=where, where_document=where_document, include=list(include),
+                                 limit=self.max_batch, offset=offset)
             metas = got.get("metadatas") or [None] * len(got["ids"])
             docs = got.get("documents") or [None] * len(got["ids"])
             found += [(i, dict(m or {}), d) for i, m, d in zip(got["ids"], metas, docs)]
@@ -171,6 +183,29 @@ class ChromaCatalog:
                           date=dt.date.fromisoformat(pointer["date"]) if pointer.get("date") else None,
                           kind=pointer["kind"], organizations=json.loads(pointer["organizations"]))
 
+    def _pin(self, source_id: str, generation: str) -> None:
+        """Remember, for this thread and :data:`PIN_S` seconds, the generation a source was read at:
+        :meth:`attributions` then reads the same one, so one answer never pairs a source's text with
+        another version's attributions (the pinned generation stays readable ``retain_s``)."""
+        pins: dict[str, tuple[str, float]] | None = getattr(self._local, "pins", None)
+        if pins is None:
+            pins = self._local.pins = {}
+        now = time.monotonic()
+        if len(pins) > 10_000:
+            for sid in [s for s, (_, at) in pins.items() if now - at > PIN_S]:
+                del pins[sid]
+        pins[source_id] = (generation, now)
+
+    def _pinned(self, source_ids: Sequence[str]) -> dict[str, str]:
+        """Fresh pins of these sources, except those this catalogue has written since (a process
+        reads its own writes)."""
+        pins: dict[str, tuple[str, float]] = getattr(self._local, "pins", None) or {}
+        now = time.monotonic()
+        with self._cache_lock:
+            written = {sid: self._written[sid] for sid in source_ids if sid in self._written}
+        return {sid: pins[sid][0] for sid in source_ids
+                if sid in pins and now - pins[sid][1] <= PIN_S and written.get(sid, -1.0) < pins[sid][1]}
+
     def _read_sources(self, ids: Sequence[str]) -> list[Source]:
         """Sources by id, each read from the generation its pointer names (re-reading a pointer whose
         generation was replaced and dropped between the two reads); unknown ids are skipped."""
@@ -187,6 +222,7 @@ class ChromaCatalog:
                     continue
                 body = json.loads(bodies[key][1] or "{}")
                 result[sid] = _source(sid, pointers[sid], body["text"])
+                self._pin(sid, str(pointers[sid]["generation"]))
             if not missing:
                 break
             wanted = missing
@@ -267,13 +303,18 @@ class ChromaCatalog:
 
     def sources_naming(self, names: Iterable[str]) -> dict[str, str]:
         """``{source id: content hash}`` of the sources whose metadata names any of ``names`` (exact
-        spellings): a filtered read of those sources' pointers (``org_names`` holds each pointer's
-        organisations as a list, which Chroma's ``$contains`` searches)."""
+        spellings): a filtered read of those sources' pointers. A pointer's document lists its
+        organisations one per line, which Chroma's ``$contains`` narrows to; the exact match is
+        checked here. (Not a list in the metadata: Chroma 1.5 leaves list values of a deleted
+        collection behind and attaches them to later records.)"""
         found: dict[str, str] = {}
         for batch in _batched(sorted(set(names)), 100):
-            clauses = [{"org_names": {"$contains": name}} for name in batch]
+            clauses = [{"$contains": f"\n{name}\n"} for name in batch]
             where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
-            found.update((sid, str(p["content_hash"])) for sid, p, _ in self._get_all(self._current, where=where))
+            wanted = set(batch)
+            for sid, pointer, _ in self._get_all(self._current, where_document=where):
+                if wanted.intersection(json.loads(pointer["organizations"])):
+                    found[sid] = str(pointer["content_hash"])
         return dict(sorted(found.items()))
 
     def chunk_ids_of(self, source_ids: Iterable[str]) -> dict[str, list[str]]:
@@ -386,7 +427,8 @@ class ChromaCatalog:
             for sid, path in paths.items():
                 if sid not in final and sid in before:
                     flips[sid] = {**before[sid], "path": path}
-            self._upsert(self._current, list(flips), list(flips.values()), list(flips))
+            self._upsert(self._current, list(flips), list(flips.values()),
+                         [_pointer_document(p) for p in flips.values()])
             self._delete(self._current, [sid for sid, v in final.items() if v is None and sid in before])
         except BaseException:
             if before is not None:
@@ -397,13 +439,16 @@ class ChromaCatalog:
                 log.warning("could not drop an unfinished catalogue generation; a later sweep will")
             raise
         assert before is not None
+        with self._cache_lock:
+            now = time.monotonic()
+            self._written.update((sid, now) for sid in touched)
         self._bump(generation)
         replaced = [f"{sid}@{p['generation']}" for sid, p in before.items()
                     if sid in final and p.get("generation") != generation]
         try:
-            self._drop(replaced)
+            self._retire(replaced)
         except Exception:  # noqa: BLE001 - unreferenced now: the next sweep removes them
-            log.warning("could not drop %d replaced catalogue generations; a later sweep will", len(replaced))
+            log.warning("could not retire %d replaced catalogue generations; a later sweep will", len(replaced))
 
     def _write_generation(self, generation: str, writes: dict[str, tuple[Source, list[Attribution], list[str]]]
                           ) -> None:
@@ -413,7 +458,8 @@ class ChromaCatalog:
         keys = [f"{sid}@{generation}" for sid in writes]
         self._upsert(
             self._generations, keys,
-            [{"source_id": sid, "generation": generation, "created": created} for sid in writes],
+            [{"source_id": sid, "generation": generation, "created": created, "attribution_count": len(a)}
+             for sid, (_, a, _) in writes.items()],
             [json.dumps({"text": s.text, "chunk_ids": ids}, ensure_ascii=False) for s, _, ids in writes.values()])
         a_ids: list[str] = []
         a_metas: list[dict[str, Any]] = []
@@ -433,11 +479,27 @@ class ChromaCatalog:
         """Best effort after a failed flip: put back the pointers as they were."""
         try:
             if before:
-                self._upsert(self._current, list(before), list(before.values()), list(before))
+                self._upsert(self._current, list(before), list(before.values()),
+                             [_pointer_document(p) for p in before.values()])
             gone = [sid for sid in touched if sid not in before]
             self._delete(self._current, gone)
         except Exception:  # noqa: BLE001 - the original error matters more
             log.exception("could not restore catalogue pointers after a failed write")
+
+    def _retire(self, keys: Sequence[str]) -> None:
+        """Mark replaced generations with the time they stopped being current, then drop those
+        retired longer than ``retain_s`` ago (these and earlier ones)."""
+        now = time.time()
+        if keys and self.retain_s > 0:
+            got = self._get_ids(self._generations, keys)
+            ids = list(got)
+            for batch in _batched(ids, self.max_batch):
+                self._generations.update(ids=list(batch), metadatas=[{**got[k][0], "retired": now} for k in batch])
+        elif keys:
+            self._drop(keys)
+        expired = [k for k, _, _ in self._get_all(self._generations, where={"retired": {"$lte": now - self.retain_s}},
+                                                  include=())]
+        self._drop(expired)
 
     def _drop(self, keys: Sequence[str]) -> None:
         """Remove generations: their attributions, then their bodies."""
@@ -451,10 +513,12 @@ class ChromaCatalog:
         """Remove generations no pointer names that are older than ``grace_s`` (default: the
         catalogue's); returns how many. Run on open."""
         grace = self.grace_s if grace_s is None else grace_s
-        cutoff = time.time() - grace
+        now = time.time()
         current = {f"{sid}@{p['generation']}" for sid, p in self._pointers().items()}
         abandoned = [key for key, meta, _ in self._get_all(self._generations)
-                     if key not in current and float(meta.get("created", 0)) <= cutoff]
+                     if key not in current
+                     and (float(meta["retired"]) <= now - self.retain_s if "retired" in meta
+                          else float(meta.get("created", 0)) <= now - grace)]
         self._drop(sorted(abandoned))
         if abandoned:
             log.warning("removed %d abandoned catalogue generations", len(abandoned))
@@ -504,22 +568,28 @@ class ChromaCatalog:
 
     def attributions(self, source_ids: Iterable[str]) -> dict[str, list[Attribution]]:
         """Attributions of the given sources, in text order, keyed by source id; each source's all
-        from its current generation."""
+        from one generation: the one this thread just read the source at (see :meth:`_pin`), else
+        the current one."""
         ids = tuple(source_ids)
         result: dict[str, list[Attribution]] = {i: [] for i in ids}
         wanted = list(result)
-        for _ in range(5):
-            pointers = self._pointers(wanted)
-            keys = {f"{sid}@{p['generation']}": (sid, int(p["attribution_count"])) for sid, p in pointers.items()}
+        pinned = self._pinned(wanted)
+        for attempt in range(5):
+            generations = dict(pinned) if attempt == 0 else {}
+            rest = [sid for sid in wanted if sid not in generations]
+            generations.update({sid: str(p["generation"]) for sid, p in self._pointers(rest).items()})
+            keys = {f"{sid}@{g}": sid for sid, g in generations.items()}
+            bodies = self._get_ids(self._generations, list(keys))
             rows: dict[str, list[tuple[int, int, Attribution]]] = {k: [] for k in keys}
-            for batch in _batched(list(keys), self.max_batch):
+            for batch in _batched([k for k in keys if k in bodies], self.max_batch):
                 for _, meta, doc in self._get_all(self._attributions, where={"key": {"$in": list(batch)}},
                                                   include=("metadatas", "documents")):
                     a = Attribution.model_validate_json(doc or "{}")
                     rows[str(meta["key"])].append((a.start, int(meta["seq"]), a))
             missing = []
-            for key, (sid, expected) in keys.items():
-                if len(rows[key]) != expected:  # replaced and dropped meanwhile: read the pointer again
+            for key, sid in keys.items():
+                expected = bodies[key][0].get("attribution_count") if key in bodies else None
+                if expected is None or len(rows[key]) != int(expected):  # dropped meanwhile: read again
                     missing.append(sid)
                     continue
                 result[sid] = [a for _, _, a in sorted(rows[key], key=lambda r: (r[0], r[1]))]
@@ -546,9 +616,12 @@ def _pointer(source: Source, generation: str, chunk_count: int, attribution_coun
     meta.update(source_id=source.id, generation=generation, chunk_count=chunk_count,
                 attribution_count=attribution_count,
                 organizations=json.dumps(source.organizations, ensure_ascii=False))
-    if source.organizations:  # a list, for sources_naming's $contains (Chroma refuses an empty one)
-        meta["org_names"] = list(dict.fromkeys(source.organizations))
     return meta
+
+
+def _pointer_document(pointer: dict[str, Any]) -> str:
+    """A ``current`` record's document: its organisations, one per line (see ``sources_naming``)."""
+    return "\n" + "".join(f"{org}\n" for org in json.loads(pointer["organizations"]))
 
 
 def _source(source_id: str, pointer: dict[str, Any], text: str) -> Source:

@@ -241,7 +241,7 @@ def _whole(catalog: ChromaCatalog, source_id: str) -> int:
 
 def test_writes_appear_whole_at_the_flip(chroma_client: tuple[Any, str]) -> None:
     client, collection = chroma_client
-    catalog = ChromaCatalog(client, collection)
+    catalog = ChromaCatalog(client, collection, retain_s=0)  # replaced generations dropped at once
     _put(catalog, "src_a", 1)
     _put(catalog, "src_a", 3)
     assert _whole(catalog, "src_a") == 3
@@ -259,7 +259,7 @@ def test_writes_appear_whole_at_the_flip(chroma_client: tuple[Any, str]) -> None
 def test_a_failed_flip_leaves_the_old_version_and_no_shadow(chroma_client: tuple[Any, str],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     client, collection = chroma_client
-    catalog = ChromaCatalog(client, collection)
+    catalog = ChromaCatalog(client, collection, retain_s=0)
     _put(catalog, "src_a", 1)
     real_upsert = catalog._upsert
 
@@ -288,6 +288,25 @@ def test_a_writer_killed_before_its_flip_is_invisible_and_swept(chroma_client: t
     ChromaCatalog(client, collection, grace_s=0)  # opening sweeps abandoned generations
     assert catalog._generations.count() == 1 and catalog._attributions.count() == 2
     assert _whole(catalog, "src_a") == 1
+
+
+def test_a_reader_finishes_the_version_it_started_and_old_versions_expire(chroma_client: tuple[Any, str]
+                                                                          ) -> None:
+    client, collection = chroma_client
+    writer = ChromaCatalog(client, collection, retain_s=0.5)
+    reader = ChromaCatalog(client, collection, sweep=False)
+    _put(writer, "src_a", 1)
+    source = reader.get("src_a")  # the reader has the text of revision 1 ...
+    assert source is not None and "Revision 1" in source.text
+    _put(writer, "src_a", 2)  # ... when a writer flips to revision 2
+    [*attributions] = reader.attributions(["src_a"])["src_a"]
+    assert [a.text for a in attributions] == [source.text[a.start:a.end] for a in attributions]
+    assert len(attributions) == 2 and all("Revision 1" in a.text for a in attributions)
+    assert _whole(ChromaCatalog(client, collection, sweep=False), "src_a") == 2  # anyone else: the new one
+    assert writer._generations.count() == 2  # revision 1 retired, still readable
+    time.sleep(0.6)
+    _put(writer, "src_b", 1)  # the next commit drops what has been retired long enough
+    assert writer._generations.count() == 2 and writer._attributions.count() == 3 + 2
 
 
 def test_pending_marks_of_a_live_process_are_left_alone(chroma_client: tuple[Any, str]) -> None:
@@ -510,7 +529,7 @@ def test_two_writers_and_two_askers_on_one_server(tmp_path: Path) -> None:
             test_hardening_store.consistent(kb)
             catalog = kb.catalog
             assert isinstance(catalog, ChromaCatalog)
-            assert ChromaCatalog(settings_client(settings), collection, grace_s=0).pending() == []
+            assert ChromaCatalog(settings_client(settings), collection, grace_s=0, retain_s=0).pending() == []
             final = kb.counts()
 
         # the same files ingested once into an embedded index give the same catalogue
@@ -519,7 +538,7 @@ def test_two_writers_and_two_askers_on_one_server(tmp_path: Path) -> None:
             assert reference.counts() == final
             assert {s.path: s.text for s in reference.sources()} == {p: s.text for p, s in by_path.items()}
         # no generation is left besides the current ones once abandoned ones are swept
-        swept = ChromaCatalog(settings_client(settings), collection, grace_s=0)
+        swept = ChromaCatalog(settings_client(settings), collection, grace_s=0, retain_s=0)
         assert swept._generations.count() == len(expected)
         assert swept._attributions.count() == final["attributions"]
     finally:
