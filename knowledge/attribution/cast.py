@@ -28,8 +28,10 @@ from knowledge.attribution.vocabulary import (
     HONORIFIC,
     NAME,
     NOT_ANOTHER_NAME,
+    NOT_NAMES,
     ORG_REF,
     OTHER_ORG_WORDS,
+    UPPER,
     PERSON_ROLES,
     ROLE_KINDS,
     ROLE_KINDS_BY_NAME,
@@ -97,6 +99,18 @@ class Discourse:
         self.last_person = mention
         self.person_para = self.para_index
         self.person_sentence = self.sentence_index
+
+    def affiliate(self, mention: Mention, org: str) -> Mention:
+        """The person, now known to speak for ``org`` (an apology for the incident): later mentions
+        by surname or pronoun resolve to the affiliated person."""
+        upgraded = Mention(mention.start, mention.end, mention.text, "executive", mention.speaker, org)
+        for key, known in list(self.people.items()):
+            if known.speaker == mention.speaker:
+                self.people[key] = upgraded
+        _remember(self.people, upgraded)
+        if self.last_person is not None and self.last_person.speaker == mention.speaker:
+            self.last_person = upgraded
+        return upgraded
 
     def person(self, name: str) -> Mention | None:
         """The person first named as ``name`` (a full name, a surname, with a title), if any."""
@@ -166,10 +180,14 @@ class Cast:
         # accents optional and either apostrophe: "Societe Oriflamme" in the metadata finds "Société"
         self.org_re = (re.compile(rf"\b(?:{'|'.join(loose_pattern(a) for a in aliases)})(?:[’']s)?\b{NOT_ANOTHER_NAME}")
                        if aliases else None)
-        self._by_length = [(re.compile(rf"\b{loose_pattern(alias)}(?:[’']s)?\b{NOT_ANOTHER_NAME}", re.I), org)
-                           for alias, org in sorted(self.alias_to_org.items(), key=lambda kv: -len(kv[0]))]
+        # the alias in any case ("the Clairbrook managing director"), but the next word's case decides
+        # whether it is another name ("Quillfeather Cloud" is not "Quillfeather")
+        pairs = {(a, org) for org in self.orgs for a in organization_aliases(org)}
+        self._by_length = [(re.compile(rf"\b(?i:{loose_pattern(alias)})(?:[’']s)?\b{NOT_ANOTHER_NAME}"), org)
+                           for alias, org in sorted(pairs, key=lambda p: (-len(p[0]), p[0]))]
         # "the bakery" for "Cinderleaf Bakery": the kind of body the organisation's name ends in
-        kinds = sorted({o.split()[-1].casefold() for o in self.orgs if len(o.split()) > 1}
+        kinds = sorted(({o.split()[-1].casefold() for o in self.orgs if len(o.split()) > 1}
+                        | {"group" for o in self.orgs if re.search(r"(?i)\bgroup[eo]?\b", o)})
                        - {"inc", "inc.", "ltd", "llc", "plc", "corp", "co"})
         self.kind_ref = rf"\bthe (?:{'|'.join(map(re.escape, kinds))})\b" if kinds else r"(?!x)x"
         self._kind_words = frozenset(kinds)
@@ -206,6 +224,9 @@ class Cast:
         phrase = phrase.strip()
         if re.fullmatch(ORG_REF, phrase, re.I) or phrase.lower() in ("company", "its", "the company"):
             return discourse.last_org
+        if re.fullmatch(self.kind_ref, phrase, re.I):  # "the group" for Groupe Sérignac
+            word = phrase.split()[-1].casefold()
+            return next((o for o in self.orgs if re.search(rf"(?i)\b{re.escape(word)}[eo]?\b", o)), None)
         for pattern, org in self._by_length:
             if pattern.search(phrase):
                 return org
@@ -217,12 +238,18 @@ class Cast:
         for role, pattern in ROLE_KINDS:
             if pattern.search(role_text):
                 if role in ("spokesperson", "executive"):
+                    # "the spokeswoman of the group" (for Groupe Sérignac); never "leader of the opposition
+                    # group on the council"
+                    kind = re.search(rf"\b(?:of|for|at)\s+{self.kind_ref}\s*$", role_text, re.I) \
+                        if role == "spokesperson" else None
                     org = self.org_for_phrase(role_text, discourse) or (
+                        self.org_for_phrase(re.sub(r"^\w+\s+", "", kind.group(0)), discourse) if kind else None) or (
                         discourse.last_company[1]
                         if re.search(rf"\b(?:its|our)\b|\b{ORG_REF}\b", role_text, re.I) else None)
                     # "Quillon chief executive", "Example Cloud's CTO", "a spokesperson for the
                     # regulator" name someone else; "Head of Trust and Safety" does not
-                    names_other = re.search(r"\b(?:at|of|for|with)\s+(?:the|a|an)\s+(?!company\b)", role_text) or any(
+                    names_other = (kind is None and re.search(r"\b(?:at|of|for|with)\s+(?:the|a|an)\s+(?!company\b)",
+                                                               role_text)) or any(
                         w.casefold() not in ROLE_WORDS and self.resolve_org_word(w) is None
                         for w in re.findall(r"\b[A-Z][\w&-]+", role_text))
                     if org is None and self._another_owner(role_text):
@@ -332,7 +359,8 @@ class Cast:
         # a role, then the name between commas: "The firm's general counsel, Adaeze Worthington, said"
         for m in re.finditer(rf"\b(?P<role>(?:(?i:the|its|a|an)(?:\s+[\w’'-]+[’']s)?|"
                              rf"[A-Z](?:[\w&-]|[’'](?=[A-Z]))*(?:\s+[A-Z](?:[\w&-]|[’'](?=[A-Z]))*)*[’']s?)"
-                             rf"\s+(?i:{TITLES})(?:\s+(?:for|of|at)\s+(?:the\s+)?[A-Z][\w’'&.-]*(?:\s+[A-Z][\w’'&.-]*){{0,3}})?)"
+                             rf"\s+(?i:{TITLES})(?:\s+(?:for|of|at)\s+(?:the\s+)?(?:[A-Z][\w’'&.-]*(?:\s+[A-Z][\w’'&.-]*){{0,3}}"
+                             rf"|group|company|firm)\b)?)"
                              rf"\s*,\s+"
                              rf"(?P<name>{NAME})(?=\s*[,.;]|\s*$)", frame):
             role, org = self.classify_role(m.group("role"), discourse)
@@ -385,27 +413,27 @@ class Cast:
             else:
                 add(m.start(), m.end(), "channel", org, org)
         # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
-        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[A-Z](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?"
-                             rf"[A-Z](?:[\w’'&-]|\.(?=\w))*)*)"
+        for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[{UPPER}](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?"
+                             rf"[{UPPER}](?:[\w’'&-]|\.(?=\w))*)*)"
                              rf"(?=\s+(?:{CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
                              rf"had|could|will|does|never)\b|[’']s\s+{CHANNEL})", frame):
             name = m.group("n")
-            if self.resolve_org_word(name) or self._names_org_first(name) or name in (
-                    "I", "It", "He", "She", "They", "We", "The") or name.split()[-1] in CALENDAR_WORDS:
+            if self.resolve_org_word(name) or self.names_org(name) or name.split()[0] in NOT_NAMES \
+                    or name.split()[-1] in CALENDAR_WORDS:
                 continue
             person = known_person(people, name)
             if person is not None:  # "Ms Bayer Rosmarin said", "Koczar told investors"
                 add(m.start("n"), m.end("n"), person.role, person.speaker, person.org)
                 continue
             role = self.other_role(name)
-            if role == "person" and re.fullmatch(NAME, name):  # "Dr. Felix Orrin, who teaches ..., said"
+            if role == "person" and (re.fullmatch(NAME, name) or re.fullmatch(rf"[{UPPER}][a-z’'-]{{2,}}", name)):
+                # "Dr. Felix Orrin, who teaches ..., said", "Fairweather told Money After Dark"
                 remember(Mention(base + m.start("n"), base + m.end("n"), name, "person", name, None))
             add(m.start(), m.end(), role, name, None)
-        for m in re.finditer(r"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
-                             r"(?P<n>[A-Z][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[A-Z][\w’'&-]*)*)", frame):
+        for m in re.finditer(rf"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
+                             rf"(?P<n>[{UPPER}][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[{UPPER}][\w’'&-]*)*)", frame):
             name = m.group("n")
-            if self.resolve_org_word(name) or self._names_org_first(name) or name in (
-                    "I", "It", "He", "She", "They", "We", "The", "Dr", "Mr", "Mrs", "Ms", "Prof", "Sen", "Rep") or \
+            if self.resolve_org_word(name) or self._names_org_first(name) or name in NOT_NAMES or \
                     name.split()[-1] in CALENDAR_WORDS:
                 continue
             person = known_person(people, name)

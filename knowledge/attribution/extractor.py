@@ -33,6 +33,12 @@ _FORMAL = r"(?:notice|notification|letter|email|e-mail|statement|press release|f
 _REPORTED_ITEM = r"\b(?:the|that|this)\s+(?:post|blog post|statement|email|e-mail|letter|notice|message)\b"
 
 
+#: A question in an interview printed without labels: a bold (or italic) paragraph ending in "?".
+_QUESTION = re.compile(r"\s*(?:\*\*|__|\*)[^*_]{5,400}\?(?:\*\*|__|\*)\s*$")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|we|We|our|Our|my|My|me|us)\b")
+_REPORTED_ITEM_RE = re.compile(_REPORTED_ITEM, re.IGNORECASE)
+
+
 class Extractor:
     """Extracts attributions from one source.
 
@@ -63,6 +69,7 @@ class Extractor:
         self._previous: Attribution | None = None  # the last quote, which a continued quote may extend
         self._last_intro: Decision | None = None  # the last sentence's speaker, if one of ours, and no quote
         self._blockquotes = sorted(blockquotes)
+        self._interviewee: Mention | None = None  # who answers an interview's unlabelled questions
 
     # building records ----------------------------------------------------------------------------
 
@@ -168,6 +175,36 @@ class Extractor:
                                   rule="transcript"))
         return True
 
+    def _interview(self, para: Paragraph, out: list[Attribution]) -> bool:
+        """An interview printed as bold questions and plain answers, with no labels: a question
+        ("**How did they get in?**") is the interviewer's; the paragraphs after it are the words of the
+        person the article named just before the first question, until the reporter's voice resumes.
+        Returns True when the paragraph was a question or an answer."""
+        text = self.text[para.start:para.end]
+        if self.kind in PRIMARY_KINDS:
+            return False
+        if _QUESTION.match(text):
+            if self._interviewee is None:
+                self._interviewee = self.reading.discourse.last_person
+            self.reading.last_quote = None
+            return True
+        guest = self._interviewee
+        if guest is None or para.quotes:
+            return False
+        if (CUE.search(text) or _REPORTED_ITEM_RE.search(text)) and not _FIRST_PERSON.search(text):
+            self._interviewee = None  # the reporter again
+            return False
+        discourse = self.reading.discourse
+        if guest.org is None and guest.role == "person" and discourse.last_org and \
+                (len(self.cast.orgs) == 1 or discourse.org_named) and re.search(r"\b(?:our|Our)\b", text):
+            # the guest of an interview about the organisation who speaks of "our filings", "our
+            # customers" speaks for it
+            guest = self._interviewee = discourse.affiliate(guest, discourse.last_org)
+        if len(text.split()) >= 3:
+            out.append(self._make("quote", para.start, para.end, guest, f"{guest.speaker} (interview)",
+                                  rule="interview_answer"))
+        return True
+
     # reading -----------------------------------------------------------------------------------
 
     def _reported(self, s_start: int, frame: str, out: list[Attribution]) -> None:
@@ -231,8 +268,9 @@ class Extractor:
                 if primary and len(text[start:para.end].split()) >= 3:
                     out.append(self._own_text(start, para.end))
                 reading.last_quote = None  # a headline does not continue anyone's quote
+                self._interviewee = None
                 continue
-            if self._transcript_turn(para, out):
+            if self._transcript_turn(para, out) or self._interview(para, out):
                 continue
             if para_index and para.start - paragraphs[para_index - 1].end > 1 and self._memo_recent:
                 self._memo_recent -= 1  # a memo's "it" reaches into the next paragraph, no further

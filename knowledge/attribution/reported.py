@@ -23,7 +23,7 @@ _REPORTING = re.compile(
     rf"noted|acknowledged|announced|admitted|warned|informed {LISTENER}|"
     rf"informing {LISTENER}|assured {LISTENER}|claimed|insisted)"
     rf"(?:\s+(?:in|via|through)\s+(?:a|an|its|the|their)\s+(?:[\w-]+\s+)?{CHANNEL}"
-    rf"(?:\s+to\s+[\w-]+)?)?(?:\s+on\s+\w+day)?(?:\s+that)?\s+(?=\S)")
+    rf"(?:\s+to\s+[\w-]+)?)?(?:\s+(?:on\s+)?\w+day)?(?:\s+that)?\s+(?=\S)")
 
 
 def topic_of(frame: str, declined: re.Match[str]) -> str | None:

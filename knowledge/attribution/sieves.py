@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from knowledge.attribution.cast import Cast, Discourse, Mention
 from knowledge.attribution.context import hypothetical, negated_or_hypothetical, words_not_said
 from knowledge.attribution.spans import Span
-from knowledge.attribution.vocabulary import APPOSITIVE, CLAUSE_END, CUE, HYPOTHETICAL, INVERTING, LISTENER
+from knowledge.attribution.vocabulary import APOLOGY, APPOSITIVE, CLAUSE_END, CUE, HYPOTHETICAL, INVERTING, LISTENER
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,12 @@ def _subject(reading: Reading, frame: str, base: int, cue_match: re.Match[str], 
         if not earlier:
             return None
         speaker = earlier[-1]
+    if speaker.role == "person" and speaker.org is None and speaker.speaker and APOLOGY.search(frame) and \
+            reading.discourse.last_org and (len(reading.cast.orgs) == 1 or reading.discourse.org_named) and \
+            reading.discourse.person(speaker.speaker) is not None:
+        # "Álex Cruz apologised on Friday": a named person apologising for the incident speaks for it
+        speaker = reading.discourse.affiliate(speaker, reading.discourse.last_org)
+        return Decision(speaker, f"{speaker.text} {cue}".strip(), "apology")
     return Decision(speaker, f"{speaker.text} {cue}".strip(), "subject")
 
 

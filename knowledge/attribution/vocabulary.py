@@ -44,7 +44,11 @@ ATTRIBUTIVE = re.compile(
 #: Verbs that take the speaker after them ("…,” said the company; “…,” wrote Jo Park).
 INVERTING = frozenset("""said says added adds wrote writes explained explains continued continues noted notes
 stated states insisted insists warned warns replied replies responded responds admitted admits acknowledged
-acknowledges confirmed confirms told tells asked asks according""".split())
+acknowledges confirmed confirms told tells asked asks according declared declares stressed stresses emphasised
+emphasized concluded cautioned remarked commented recalled""".split())
+#: An apology for the incident comes from the organisation: a person named only by name who apologises
+#: in an article about it speaks for it.
+APOLOGY = re.compile(r"\bapologi[sz](?:e|ed|es|ing)\b|\bsaid (?:sorry|he was sorry|she was sorry)\b", re.I)
 #: After an inverted speaker ("…,” said the company."): the clause ends; "argued the email was" is no inversion.
 CLAUSE_END = re.compile(r"\s*(?:[.,;:!?”\"’)\]—–-]|$|\s*(?:on|in|at|last|this|yesterday|today|earlier|later)\b)")
 #: ", a private school in a neighbouring state," between a subject and its verb.
@@ -192,6 +196,9 @@ GENERIC_SUFFIXES = re.compile(
 #: Leading words of a name that say what kind of body it is, not which ("Société Oriflamme", "Groupe X").
 GENERIC_PREFIXES = frozenset({"the", "société", "societe", "groupe", "grupo", "gruppo", "compagnie", "compañía",
                               "banque", "banco", "banca", "la", "le", "les", "el", "die", "der", "das"})
+#: Capitalised words that begin sentences, never a speaker's name ("Here's the email").
+NOT_NAMES = frozenset("""I It He She They We The Here Here's Here’s There This That These Those What When Where
+Why How Who Our Your Their His Her Its A An Dr Mr Mrs Ms Prof Sen Rep""".split())
 #: Capitalised words that are dates, never speakers ("on Monday blamed").
 CALENDAR_WORDS = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
 April May June July August September October November December Today Yesterday Tomorrow""".split())
