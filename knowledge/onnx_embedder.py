@@ -162,12 +162,17 @@ def ensure_int8_model(model_dir: Path, cache_dir: Path, name: str, weights_sha25
     target = cached_model_path(cache_dir, name, weights_sha256)
     if cache_is_valid(target, weights_sha256):
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with _export_lock(cache_dir):
-        if not cache_is_valid(target, weights_sha256):  # another process may have just built it
-            if target.exists():
-                log.warning("cached ONNX model %s does not match its record or the weights; rebuilding", target)
-            export_int8(model_dir, target, weights_sha256)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with _export_lock(cache_dir):
+            if not cache_is_valid(target, weights_sha256):  # another process may have just built it
+                if target.exists():
+                    log.warning("cached ONNX model %s does not match its record or the weights; rebuilding",
+                                target)
+                export_int8(model_dir, target, weights_sha256)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write the int8 ONNX embedding model in {cache_dir} ({exc.strerror or exc}); "
+                                 f"set KB_MODEL_CACHE_DIR to a writable folder, or {_FIX}") from None
     return target
 
 

@@ -240,3 +240,14 @@ def test_the_setting_selects_the_backend(tmp_path: Path, monkeypatch: pytest.Mon
     assert built[1][1]["weights_sha256"] == DEFAULT_MODEL_SHA256
     with pytest.raises(ConfigurationError, match="KB_EMBEDDING_BACKEND"):
         create_embedder(backend="int4")
+
+
+def test_an_unwritable_cache_folder_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+
+    with pytest.raises(ConfigurationError) as caught:
+        ensure_int8_model(bundled_model_dir(), blocker / "models", DEFAULT_MODEL, "d" * 64)
+
+    message = str(caught.value)
+    assert "\n" not in message and "KB_MODEL_CACHE_DIR" in message and "KB_EMBEDDING_BACKEND=fp32" in message
