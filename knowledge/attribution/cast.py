@@ -393,6 +393,8 @@ class Cast:
                              rf"the brief))\s+"
                              rf"(?:[\w-]+\s+){{0,2}}?{CHANNEL}\b", frame):
             owner = m.group("own")
+            if owner and re.sub(r"[’']s$", "", owner) in NOT_NAMES:
+                owner = None  # "Here's the email": nobody's name
             if owner and owner.lower() not in ("its", "their", "our") and "company" not in owner.lower():
                 org = self.resolve_org_word(owner)
                 if org is None:

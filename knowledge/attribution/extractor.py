@@ -29,6 +29,9 @@ from knowledge.text import original_span, visible_view
 _FORMAL = r"(?:notice|notification|letter|email|e-mail|statement|press release|filing|announcement)\b"
 
 
+#: The reporter's attribution words ("…, the company said"), not a noun that looks like one ("reports").
+_REPORTER_CUE = re.compile(r"\b(?:said|says|told|tells|wrote|added|according to|declined|confirmed|stated|"
+                           r"explained|noted|insisted|acknowledged|admitted|reported)\b", re.IGNORECASE)
 #: The reporter speaking of what was reproduced: "the post", "the email".
 _REPORTED_ITEM = r"\b(?:the|that|this)\s+(?:post|blog post|statement|email|e-mail|letter|notice|message)\b"
 
@@ -117,7 +120,7 @@ class Extractor:
         if re.match(r"(?:Dear|Hello|Hi|Subject|Sincerely|Regards|Thank you|Thanks|Best|—|-)\b", para):
             return True
         own_voice = re.search(r"\b(?:we|our|us|We|Our)\b", para) is not None
-        return own_voice or not (CUE.search(para) or self.cast.names_org(para)
+        return own_voice or not (_REPORTER_CUE.search(para) or self.cast.names_org(para)
                                  or re.search(rf"\b{ORG_REF}\b|{_REPORTED_ITEM}", para, re.I))
 
     def _joined(self, a: Attribution, b: Attribution) -> bool:
@@ -374,7 +377,7 @@ class Extractor:
         explicit = intro is not None and intro.mention is not None and (
             intro.mention.role != "channel"
             or re.match(r"(?i)(?:its|their|our|the company)\b", intro.mention.text) is not None
-            or (re.match(rf"(?i)the\s+{_FORMAL}", intro.mention.text) is not None
+            or (re.search(rf"(?i)\bthe\s+{_FORMAL}", intro.mention.text) is not None
                 and reading.discourse.last_ref[1] is not None)
             or (self.cast.org_re is not None and self.cast.org_re.search(self.text, para.start, s_end) is not None)
             or (reading.discourse.last_company[1] is not None
