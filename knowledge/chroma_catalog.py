@@ -3,6 +3,11 @@
 Same interface as :class:`knowledge.catalog.Catalog` (sources with their text, attributions, chunk
 ids, pending marks), so :class:`knowledge.service.KnowledgeBase` and the answerer use either.
 
+Why Chroma collections: in server mode every process already reaches the Chroma server, so the
+catalogue there needs no second service, address or credentials, and one backup of the server's
+folder holds the whole index. SQLite on a shared disk was the alternative rejected: network file
+systems break its locking, and it would still be a second store to keep in step with the vectors.
+
 Why generations and pointers: Chroma has no multi-record transactions, no compare-and-swap and no
 locks, but a single record's upsert is atomic. So a source's state is written in two steps:
 
@@ -19,7 +24,8 @@ entirely old or entirely new, never a mix and never a half-written one. A replac
 generation stays readable for ``retain_s`` (a minute) after its flip, and a thread that has just read
 a source's text reads that same generation's attributions (a pin of a few seconds): an answer never
 pairs one version's text with another's attributions. Concurrent writers of the same source: the
-last flip wins, each version is complete.
+last flip wins, each version is complete (the chunk vectors of two such writers are not coordinated:
+one source is ingested by one process at a time; different sources in parallel are safe).
 
 Generations nobody points at are removed: retired ones by the next commit or open once older than
 ``retain_s``; never-flipped ones (a writer killed between its shadow writes and its flip) by
