@@ -30,7 +30,10 @@ import hashlib
 from pathlib import Path
 
 from knowledge.attribution.extractor import Extractor, extract_attributions
-from knowledge.attribution.organizations import canonical_organization, organization_aliases
+from knowledge.attribution.organizations import (
+    canonical_organization,
+    organization_aliases,
+)
 from knowledge.attribution.spans import find_quote_spans
 
 

@@ -17,12 +17,33 @@ from collections.abc import Sequence
 from knowledge.attribution import context as ctx
 from knowledge.attribution.cast import SPEAKS_FOR_ORG, Cast, Mention
 from knowledge.attribution.reported import reported_and_declined
-from knowledge.attribution.sieves import Decision, LastQuote, Reading, Sentence, by_cue, decide, mentions
-from knowledge.attribution.spans import Paragraph, Span, sentence_bounds, split_paragraphs
-from knowledge.attribution.vocabulary import CHANNEL, CUE, DECLINED, NAME, NAMED_NOT_SAID, ORG_REF, RELATIVE, TURN
+from knowledge.attribution.sieves import (
+    Decision,
+    LastQuote,
+    Reading,
+    Sentence,
+    by_cue,
+    decide,
+    mentions,
+)
+from knowledge.attribution.spans import (
+    Paragraph,
+    Span,
+    sentence_bounds,
+    split_paragraphs,
+)
+from knowledge.attribution.vocabulary import (
+    CHANNEL,
+    CUE,
+    DECLINED,
+    NAME,
+    NAMED_NOT_SAID,
+    ORG_REF,
+    RELATIVE,
+    TURN,
+)
 from knowledge.records import PRIMARY_KINDS, Attribution
 from knowledge.text import original_span, visible_view
-
 
 #: Channels only an organisation publishes: "The notice, posted on its website, reads:" introduces its
 #: own words (not "The post read:", which may be anyone's).

@@ -6,7 +6,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from knowledge.attribution.vocabulary import COMMON_WORDS, GENERIC_PREFIXES, GENERIC_SUFFIXES
+from knowledge.attribution.vocabulary import (
+    COMMON_WORDS,
+    GENERIC_PREFIXES,
+    GENERIC_SUFFIXES,
+)
 
 #: Soft hyphen, zero-width characters and the byte-order mark: ignored when names are compared.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))

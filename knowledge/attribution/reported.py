@@ -12,7 +12,13 @@ from collections.abc import Callable
 
 from knowledge.attribution.cast import Mention
 from knowledge.attribution.sieves import Reading, mentions
-from knowledge.attribution.vocabulary import CHANNEL, DECLINED, LISTENER, NEGATION, TOPICS
+from knowledge.attribution.vocabulary import (
+    CHANNEL,
+    DECLINED,
+    LISTENER,
+    NEGATION,
+    TOPICS,
+)
 from knowledge.records import Attribution
 
 #: Builds an attribution: (kind, start, end, mention, cue, topic, rule).

@@ -25,9 +25,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.attribution.cast import Cast, Discourse, Mention
-from knowledge.attribution.context import hypothetical, negated_or_hypothetical, words_not_said
+from knowledge.attribution.context import (
+    hypothetical,
+    negated_or_hypothetical,
+    words_not_said,
+)
+from knowledge.attribution.mentions import find_mentions
 from knowledge.attribution.spans import Span
-from knowledge.attribution.vocabulary import APOLOGY, APPOSITIVE, CLAUSE_END, CUE, HYPOTHETICAL, INVERTING, LISTENER
+from knowledge.attribution.vocabulary import (
+    APOLOGY,
+    APPOSITIVE,
+    CLAUSE_END,
+    CUE,
+    HYPOTHETICAL,
+    INVERTING,
+    LISTENER,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +97,7 @@ class Sentence:
 
 def mentions(reading: Reading, frame: str, base: int) -> list[Mention]:
     """The mentions in a frame; the discourse takes note of any person named in it."""
-    found = reading.cast.mentions(frame, base, reading.discourse)
+    found = find_mentions(reading.cast, frame, base, reading.discourse)
     reading.discourse.note(found)
     return found.mentions
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-
 CUE_VERBS = (
     "said|says|say|told|tells|wrote|writes|stated|states|added|adds|confirmed|confirms|explained|"
     "explains|noted|notes|announced|announces|acknowledged|acknowledges|admitted|admits|claimed|claims|"
