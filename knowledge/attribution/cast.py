@@ -10,9 +10,11 @@ company" and "it" refer to, and is updated in one place, :meth:`Discourse.note`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -149,6 +151,43 @@ def _remember(people: MutableMapping[str, Mention], mention: Mention) -> None:
         people.setdefault(person_key(name), mention)
 
 
+class _Patterns(NamedTuple):
+    alias_to_org: dict[str, str]
+    org_re: re.Pattern[str] | None
+    by_length: list[tuple[re.Pattern[str], str]]
+    kind_ref: str
+    ref_re: re.Pattern[str]
+    kind_words: frozenset[str]
+
+
+@functools.lru_cache(maxsize=4096)
+def _patterns(orgs: tuple[str, ...]) -> _Patterns:
+    """The compiled patterns for a list of organisations, built once per list (compiling them for
+    every document would cost more than reading it)."""
+    aliases: list[str] = []
+    alias_to_org: dict[str, str] = {}
+    for org in orgs:
+        for alias in organization_aliases(org):
+            alias_to_org.setdefault(name_key(alias), org)
+            aliases.append(alias)
+    aliases.sort(key=len, reverse=True)
+    # accents optional and either apostrophe: "Societe Oriflamme" in the metadata finds "Société"
+    org_re = (re.compile(rf"\b(?:{'|'.join(loose_pattern(a) for a in aliases)})(?:[’']s)?\b{NOT_ANOTHER_NAME}")
+              if aliases else None)
+    # the alias in any case ("the Clairbrook managing director"), but the next word's case decides
+    # whether it is another name ("Quillfeather Cloud" is not "Quillfeather")
+    pairs = {(a, org) for org in orgs for a in organization_aliases(org)}
+    by_length = [(re.compile(rf"\b(?i:{loose_pattern(alias)})(?:[’']s)?\b{NOT_ANOTHER_NAME}"), org)
+                 for alias, org in sorted(pairs, key=lambda p: (-len(p[0]), p[0]))]
+    # "the bakery" for "Cinderleaf Bakery": the kind of body the organisation's name ends in
+    kinds = sorted(({o.split()[-1].casefold() for o in orgs if len(o.split()) > 1}
+                    | {"group" for o in orgs if re.search(r"(?i)\bgroup[eo]?\b", o)})
+                   - {"inc", "inc.", "ltd", "llc", "plc", "corp", "co"})
+    kind_ref = rf"\bthe (?:{'|'.join(map(re.escape, kinds))})\b" if kinds else r"(?!x)x"
+    ref_re = re.compile(rf"\b{ORG_REF}\b|{kind_ref}", re.I)
+    return _Patterns(alias_to_org, org_re, by_length, kind_ref, ref_re, frozenset(kinds))
+
+
 class Cast:
     """The organisations of one source and how to find possible speakers in its sentences.
 
@@ -161,27 +200,13 @@ class Cast:
     def __init__(self, kind: str, organizations: Sequence[str]) -> None:
         self.kind = kind
         self.orgs = list(organizations)
-        aliases: list[str] = []
-        self.alias_to_org: dict[str, str] = {}
-        for org in self.orgs:
-            for alias in organization_aliases(org):
-                self.alias_to_org.setdefault(name_key(alias), org)
-                aliases.append(alias)
-        aliases.sort(key=len, reverse=True)
-        # accents optional and either apostrophe: "Societe Oriflamme" in the metadata finds "Société"
-        self.org_re = (re.compile(rf"\b(?:{'|'.join(loose_pattern(a) for a in aliases)})(?:[’']s)?\b{NOT_ANOTHER_NAME}")
-                       if aliases else None)
-        # the alias in any case ("the Clairbrook managing director"), but the next word's case decides
-        # whether it is another name ("Quillfeather Cloud" is not "Quillfeather")
-        pairs = {(a, org) for org in self.orgs for a in organization_aliases(org)}
-        self._by_length = [(re.compile(rf"\b(?i:{loose_pattern(alias)})(?:[’']s)?\b{NOT_ANOTHER_NAME}"), org)
-                           for alias, org in sorted(pairs, key=lambda p: (-len(p[0]), p[0]))]
-        # "the bakery" for "Cinderleaf Bakery": the kind of body the organisation's name ends in
-        kinds = sorted(({o.split()[-1].casefold() for o in self.orgs if len(o.split()) > 1}
-                        | {"group" for o in self.orgs if re.search(r"(?i)\bgroup[eo]?\b", o)})
-                       - {"inc", "inc.", "ltd", "llc", "plc", "corp", "co"})
-        self.kind_ref = rf"\bthe (?:{'|'.join(map(re.escape, kinds))})\b" if kinds else r"(?!x)x"
-        self._kind_words = frozenset(kinds)
+        patterns = _patterns(tuple(self.orgs))
+        self.alias_to_org = patterns.alias_to_org
+        self.org_re = patterns.org_re
+        self._by_length = patterns.by_length
+        self.kind_ref = patterns.kind_ref
+        self.ref_re = patterns.ref_re
+        self._kind_words = patterns.kind_words
 
     def discourse(self) -> Discourse:
         """A fresh discourse: "the company" and "it" first refer to the focal organisation."""

@@ -210,7 +210,7 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
     # references: "the company", "the university": the last organisation or company the text is
     # about (never an attacker group); "it" and "the post" may also be an attacker's
     ref_name, ref_org = discourse.last_company
-    for m in re.finditer(rf"\b{ORG_REF}\b|{cast.kind_ref}", frame, re.I):
+    for m in cast.ref_re.finditer(frame):
         add(m.start(), m.end(), "org_ref" if ref_org else "other_organization", ref_name, ref_org)
     ref_name, ref_org = discourse.last_ref
     ref_role = "org_ref" if ref_org else "other_organization"

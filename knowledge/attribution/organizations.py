@@ -34,7 +34,8 @@ def name_key(name: str) -> str:
 
 def loose_pattern(alias: str) -> str:
     """A regular expression for ``alias`` in running text: case as written, accents optional, either
-    apostrophe, a soft hyphen allowed between letters ("Societe" finds "Société")."""
+    apostrophe ("Societe" finds "Société"). Soft hyphens and zero-width characters are not matched:
+    the extractor reads text without them."""
     parts = []
     for ch in unicodedata.normalize("NFC", alias).translate(_INVISIBLE):
         base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)) or ch
@@ -48,7 +49,7 @@ def loose_pattern(alias: str) -> str:
             parts.append(r"\s+")
         else:
             parts.append(re.escape(ch))
-    return "[\u00ad\u200b\u200c\u200d\u2060]?".join(parts)
+    return "".join(parts)
 
 
 def organization_aliases(name: str) -> list[str]:
