@@ -469,7 +469,9 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
         lock.acquire()
     catalog: Catalog | None = None
     try:
-        embedder = embedder or create_embedder(settings.embedding_model, settings.embedding_model_sha256)
+        embedder = embedder or create_embedder(settings.embedding_model, settings.embedding_model_sha256,
+                                               backend=settings.embedding_backend,
+                                               cache_dir=settings.model_cache_dir)
         client = open_client(data_dir, settings.chroma_host, settings.chroma_port)
         vectors = VectorStore(client, embedder, settings.collection)
         catalog = (cast(Catalog, ChromaCatalog(client, settings.collection)) if server  # same interface

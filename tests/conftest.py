@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -17,6 +18,20 @@ import pytest
 
 from knowledge.service import KnowledgeBase, open_knowledge_base
 from knowledge.settings import KnowledgeSettings
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One folder for the int8 model export for the whole run (``KB_MODEL_CACHE_DIR``), so a test
+    that opens a knowledge base with the real model does not export it again into its own folder."""
+    folder = tmp_path_factory.mktemp("models")
+    before = os.environ.get("KB_MODEL_CACHE_DIR")
+    os.environ["KB_MODEL_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("KB_MODEL_CACHE_DIR", None)
+    else:
+        os.environ["KB_MODEL_CACHE_DIR"] = before
+
 
 #: The bundled fictional example corpus (Harborline Market).
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "knowledge" / "examples" / "harborline"
