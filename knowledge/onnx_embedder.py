@@ -115,6 +115,10 @@ def export_int8(model_dir: Path, target: Path, weights_sha256: str) -> None:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar on a user's first start
     target.parent.mkdir(parents=True, exist_ok=True)
     log.info("exporting the embedding model in %s to int8 ONNX at %s (once per weights)", model_dir, target)
     try:
