@@ -219,7 +219,7 @@ class Cast:
         """The source's organisation that ``word`` names (an alias, possessive allowed), else None."""
         return self.alias_to_org.get(name_key(re.sub(r"[’']s$", "", word)))
 
-    def _names_org_first(self, name: str) -> bool:
+    def names_org_first(self, name: str) -> bool:
         """True when ``name`` begins with one of the source's organisations ("Capital One Financial
         Corp")."""
         return self.org_re is not None and self.org_re.match(name) is not None

@@ -64,6 +64,13 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
         taken.append((m_start, m_end))
         found.append(Mention(base + m_start, base + m_end, frame[m_start:m_end], role, speaker, org))
 
+    def named_before(m: re.Match[str], name: str) -> bool:
+        """Add the mention of a person named earlier (by surname, title or a typo of it); True if one."""
+        person = known_person(people, name)
+        if person is not None:
+            add(m.start("n"), m.end("n"), person.role, person.speaker, person.org)
+        return person is not None
+
     # named person with a role: "Dana Whitfield, a spokesperson for Harborline," / "security researcher Priya Raman"
     for m in re.finditer(rf"(?P<name>{NAME}),\s+(?P<role>(?:the |a |an |its |their )?[^,.;“”\"]{{3,90}}?)(?=,|\.|;|$|\s+(?:said|says|told|wrote|added))", frame):
         role, org = cast.classify_role(m.group("role"), discourse)
@@ -154,9 +161,7 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
         if cast.resolve_org_word(name) or cast.names_org(name) or name.split()[0] in NOT_NAMES \
                 or name.split()[-1] in CALENDAR_WORDS:
             continue
-        person = known_person(people, name)
-        if person is not None:  # "Ms Bayer Rosmarin said", "Koczar told investors"
-            add(m.start("n"), m.end("n"), person.role, person.speaker, person.org)
+        if named_before(m, name):  # "Ms Bayer Rosmarin said", "Koczar told investors"
             continue
         role = cast.other_role(name)
         if role == "person" and (re.fullmatch(NAME, name) or re.fullmatch(rf"[{UPPER}][a-z’'-]{{2,}}", name)):
@@ -166,12 +171,10 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
     for m in re.finditer(rf"\b(?:said|says|wrote|added|stated|according to)\s+(?P<the>the\s+)?"
                          rf"(?P<n>[{UPPER}][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[{UPPER}][\w’'&-]*)*)", frame):
         name = m.group("n")
-        if cast.resolve_org_word(name) or cast._names_org_first(name) or name in NOT_NAMES or \
+        if cast.resolve_org_word(name) or cast.names_org_first(name) or name in NOT_NAMES or \
                 name.split()[-1] in CALENDAR_WORDS:
             continue
-        person = known_person(people, name)
-        if person is not None:  # "said Ms Bayer Rosmarin"
-            add(m.start("n"), m.end("n"), person.role, person.speaker, person.org)
+        if named_before(m, name):  # "said Ms Bayer Rosmarin"
             continue
         add(m.start("the") if m.group("the") else m.start("n"), m.end("n"), cast.other_role(name), name, None)
     # anonymous sources: "a person familiar with the company's plans", "people briefed on it"
