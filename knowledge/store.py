@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,7 +43,7 @@ T = TypeVar("T")
 #: Chunks embedded per batch (bounds memory while embedding); upserts are also capped by the client.
 BATCH_SIZE = 256
 #: Tries of a query that a Chroma server fails with an internal error (see ``VectorStore._search``).
-QUERY_ATTEMPTS = 5
+QUERY_ATTEMPTS = 8
 #: Ids per call when the client does not say its limit (below embedded Chroma's 5,461 and SQLite's
 #: 32,766 variables).
 DEFAULT_MAX_BATCH = 5000
@@ -126,6 +126,20 @@ def _describe(identity: Mapping[str, object]) -> str:
     return f"{identity.get('embedding_model')!r} ({', '.join(parts)})"
 
 
+def _retrying(read: Callable[[], Any]) -> Any:
+    """Run a read, asking again shortly when a Chroma server answers "Nothing found on disk" (it does
+    while another process writes a collection's first records)."""
+    for attempt in range(QUERY_ATTEMPTS):
+        try:
+            return read()
+        except chromadb.errors.InternalError:
+            if attempt == QUERY_ATTEMPTS - 1:
+                raise
+            log.debug("chroma read failed (attempt %d), retrying", attempt + 1, exc_info=True)
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class VectorStore:
     """The chunk collection.
 
@@ -163,7 +177,7 @@ class VectorStore:
                 self._chroma.reset_collection()  # Chroma keeps the first dimension it saw otherwise
             return
         found = {k: stored[k] for k in identity if stored.get(k) is not None}
-        sample = self._collection.get(limit=1, include=["embeddings"])["embeddings"]
+        sample = _retrying(lambda: self._collection.get(limit=1, include=["embeddings"]))["embeddings"]
         if sample is not None and len(sample):
             found["embedding_dimension"] = len(sample[0])  # the vectors themselves, not only the label
         if any(found.get(k, v) != v for k, v in identity.items()):
@@ -289,18 +303,8 @@ class VectorStore:
     def _search(self, vector: list[float], k: int, where: dict[str, Any] | None) -> list[ChunkHit]:
         if k <= 0:
             return []
-        for attempt in range(QUERY_ATTEMPTS):
-            try:
-                found = self._collection.query(query_embeddings=[vector], n_results=k, where=where,
-                                               include=["metadatas", "documents", "distances"])
-                break
-            except chromadb.errors.InternalError:
-                # a Chroma server answers "Nothing found on disk" while the first records of a
-                # collection are being written by another process: ask again shortly
-                if attempt == QUERY_ATTEMPTS - 1:
-                    raise
-                log.debug("chroma query failed (attempt %d), retrying", attempt + 1, exc_info=True)
-                time.sleep(0.1 * (attempt + 1))
+        found = _retrying(lambda: self._collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                                         include=["metadatas", "documents", "distances"]))
         ids, metas = found["ids"][0], found["metadatas"][0]
         docs, distances = found["documents"][0], found["distances"][0]
         return [ChunkHit(chunk_id=ids[n], source_id=str(metas[n]["source_id"]), start=int(metas[n]["start"]),
