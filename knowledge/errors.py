@@ -63,3 +63,22 @@ class SourceSelectorError(SourceNotFoundError):
 
 class SourceIdentityError(SourceError):
     """A file's path names one indexed source and its URL another: ingesting it would merge or split them."""
+
+
+class FetchError(SourceError):
+    """A URL could not be fetched: a network error, a timeout, an HTTP error status, a body over the
+    size cap, a content type that is not read, or too many redirects. ``status`` is the HTTP status
+    when the server answered one (else None)."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        super().__init__(url, reason)
+        self.status = status
+
+
+class RefusedURLError(FetchError):
+    """The URL is not fetched at all: not http(s), carries credentials, or its host resolves to a
+    loopback, private, link-local, shared (CGNAT), multicast or reserved address (the SSRF guard)."""
+
+
+class GoneError(FetchError):
+    """The URL answers 404 Not Found or 410 Gone: its source, when indexed, is marked gone."""
