@@ -53,6 +53,16 @@ class KnowledgeSettings(BaseSettings):
     collection: str = "disclosures"
     max_question_chars: int = Field(default=500, ge=10, le=4000)
     retrieval: Literal["hybrid", "dense"] = "hybrid"
+    #: URL ingestion (knowledge.web): lift the SSRF guard (loopback, private, link-local, ...
+    #: addresses) for tests that serve pages from 127.0.0.1; never in production.
+    allow_private_urls: bool = False
+    #: the most bytes a fetched body may have, after decompression (20 MB).
+    fetch_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    #: seconds to connect, and to wait for each read of the response.
+    fetch_connect_timeout: float = Field(default=10.0, gt=0)
+    fetch_read_timeout: float = Field(default=20.0, gt=0)
+    #: seconds one fetch may take in all, redirects included (a server dripping bytes is cut off).
+    fetch_total_timeout: float = Field(default=60.0, gt=0)
 
     @field_validator("retrieval", mode="before")
     @classmethod
