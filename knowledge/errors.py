@@ -82,3 +82,12 @@ class RefusedURLError(FetchError):
 
 class GoneError(FetchError):
     """The URL answers 404 Not Found or 410 Gone: its source, when indexed, is marked gone."""
+
+
+class FeedError(SourceError):
+    """A feed cannot be used: not RSS or Atom, malformed XML, or (from ``add_feed``) unreachable.
+    ``path`` is the feed's URL."""
+
+
+class FeedNotFoundError(KnowledgeError):
+    """No registered feed has the given id or URL (or the selector is blank)."""
