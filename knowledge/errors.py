@@ -68,11 +68,13 @@ class SourceIdentityError(SourceError):
 class FetchError(SourceError):
     """A URL could not be fetched: a network error, a timeout, an HTTP error status, a body over the
     size cap, a content type that is not read, or too many redirects. ``status`` is the HTTP status
-    when the server answered one (else None)."""
+    when the server answered one (else None); ``retry_after`` the seconds its ``Retry-After`` header
+    asked to wait (a 429 or 503), when it gave a number."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+    def __init__(self, url: str, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(url, reason)
         self.status = status
+        self.retry_after = retry_after
 
 
 class RefusedURLError(FetchError):
