@@ -16,6 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.embeddings import DEFAULT_BACKEND, DEFAULT_MODEL
 
+#: Discord's REST API, version 10 (https://discord.com/developers/docs/reference#api-versioning).
+DEFAULT_DISCORD_API_BASE = "https://discord.com/api/v10"
+
 #: A Chroma server's host: a DNS name, an IPv4 address, or an IPv6 address in brackets.
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 
@@ -28,11 +31,22 @@ class DiscordSettings(BaseSettings):
     token: SecretStr | None = None
     guild_id: int | None = None
     sync_global: bool = False
+    #: Base URL of Discord's REST API (``discord.http.Route.BASE``); another value points the bot at a
+    #: REST proxy (e.g. nirn-proxy) or a test double, and the gateway URL then comes from its
+    #: ``GET /gateway/bot``.
+    api_base: str = Field(default=DEFAULT_DISCORD_API_BASE, pattern=r"^https?://[^\s/]+(/\S*)?$")
 
     @field_validator("token", "guild_id", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("api_base", mode="before")
+    @classmethod
+    def _default_when_blank(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().rstrip("/") or DEFAULT_DISCORD_API_BASE
+        return value
 
 
 class KnowledgeSettings(BaseSettings):
