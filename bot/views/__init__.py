@@ -1,0 +1,1 @@
+"""Interactive pieces of answers: views with buttons and modals."""
