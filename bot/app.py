@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import discord
+import yarl
+from discord.gateway import DiscordWebSocket
 
 from bot._kb import KnowledgeBase
 from bot.client import DisclosureBot
 from knowledge.errors import KnowledgeError
-from knowledge.settings import KnowledgeSettings, Settings
+from knowledge.settings import DEFAULT_DISCORD_API_BASE, KnowledgeSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +49,7 @@ def serve(settings: Settings, *, open_kb: OpenKnowledgeBase | None = None) -> in
     try:
         with open_kb(settings.knowledge) as kb:
             bot = DisclosureBot(kb, settings)
-            bot.run(token.get_secret_value(), log_handler=None)
+            asyncio.run(run_until_stopped(bot, token.get_secret_value(), settings.discord.api_base))
     except KnowledgeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -53,3 +57,42 @@ def serve(settings: Settings, *, open_kb: OpenKnowledgeBase | None = None) -> in
         print("Discord rejected DISCORD_TOKEN; check the bot token in .env", file=sys.stderr)
         return 1
     return 0
+
+
+async def run_until_stopped(bot: DisclosureBot, token: str, api_base: str = DEFAULT_DISCORD_API_BASE) -> None:
+    """Log in, connect, and return once SIGINT or SIGTERM has closed the bot (or the gateway closed).
+
+    Args:
+        bot: the client to run; it is closed on the way out whatever happens.
+        token: the bot token.
+        api_base: Discord's REST base URL (``DISCORD_API_BASE``). Any other value than the default
+            also takes the gateway URL from that API's ``GET /gateway/bot``: discord.py 2.7's
+            ``Client.connect`` otherwise always dials ``wss://gateway.discord.gg``.
+
+    Raises:
+        discord.LoginFailure: the token is rejected.
+    """
+    discord.http.Route.BASE = api_base
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []  # keeps the close task referenced until it is done
+
+    def stop(signum: int) -> None:
+        log.info("Received %s; closing the connection to Discord", signal.Signals(signum).name)
+        closing.append(loop.create_task(bot.close()))
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop, signum)
+    try:
+        async with bot:
+            await bot.login(token)
+            if api_base != DEFAULT_DISCORD_API_BASE:
+                _, url, _ = await bot.http.get_bot_gateway()
+                DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+            await bot.connect()
+    except (discord.DiscordException, OSError, RuntimeError):
+        if not closing:
+            raise
+        log.debug("Start-up interrupted by a signal", exc_info=True)  # the close cut login short
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
