@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.embeddings import DEFAULT_BACKEND, DEFAULT_MODEL
 
@@ -35,11 +35,26 @@ class DiscordSettings(BaseSettings):
     #: REST proxy (e.g. nirn-proxy) or a test double, and the gateway URL then comes from its
     #: ``GET /gateway/bot``.
     api_base: str = Field(default=DEFAULT_DISCORD_API_BASE, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    #: Seconds a user waits between two commands that do work (0: no cooldown).
+    cooldown_seconds: float = Field(default=5.0, ge=0, le=3600)
+    #: Channels (ids, comma-separated) where commands may be used; empty: every channel.
+    allowed_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    #: A role whose members may use ``/ingest`` besides those with Manage Server.
+    ingest_role_id: int | None = None
+    #: Answers open a thread; follow-ups there keep the first question's organisation.
+    thread_mode: bool = False
 
-    @field_validator("token", "guild_id", mode="before")
+    @field_validator("token", "guild_id", "ingest_role_id", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("allowed_channel_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", ",").split(",") if part.strip()]
+        return value
 
     @field_validator("api_base", mode="before")
     @classmethod
