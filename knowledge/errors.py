@@ -93,3 +93,15 @@ class FeedError(SourceError):
 
 class FeedNotFoundError(KnowledgeError):
     """No registered feed has the given id or URL (or the selector is blank)."""
+
+
+class ReportError(KnowledgeError):
+    """A misquote report is incomplete (no quote, nothing said to be wrong) or already resolved."""
+
+
+class ReportNotFoundError(ReportError):
+    """No misquote report has the given id."""
+
+
+class WatchError(KnowledgeError):
+    """A watch cannot be added or removed: a blank organisation, or no such watch to remove."""
