@@ -139,6 +139,9 @@ class AnswerItem(BaseModel):
         "or opinion piece), not through the organisation's own document."
     )
     source: SourceRef
+    disputed: bool = Field(default=False, description=(
+        "True when an administrator confirmed a misquote report about these words (same source, "
+        "overlapping offsets): shown with a 'disputed' mark."))
 
 
 class Variant(BaseModel):
@@ -238,8 +241,31 @@ class Answer(BaseModel):
     dropped_unverified: int = 0
 
 
+class NewWords(BaseModel):
+    """Words of an organisation an ingest brought that the index had not seen (see
+    :mod:`knowledge.watch`).
+
+    Attributes:
+        organization: whose words (an organisation the source names).
+        item: the quote, verbatim, with its source.
+        novelty: ``new`` (no statement of the organisation had these words) or ``variant`` (a
+            near-identical wording of a statement already seen, with ``differs``).
+        differs: for a variant, what changed from the seen wording (``“40” → “45”``).
+        previous: for a variant, the seen wording.
+        changed_meaning: for a variant, True when a negation, hedge, number, date or amount differs.
+    """
+
+    organization: str
+    item: AnswerItem
+    novelty: Literal["new", "variant"] = "new"
+    differs: str | None = None
+    previous: str | None = None
+    changed_meaning: bool = False
+
+
 class IngestReport(BaseModel):
-    """What one ingest call did, per source (``added``, ``updated``, ``unchanged``) and in total."""
+    """What one ingest call did, per source (``added``, ``updated``, ``unchanged``) and in total;
+    ``new_words``: the organisations' words the index had not seen before this ingest."""
 
     added: list[str] = Field(default_factory=list)
     updated: list[str] = Field(default_factory=list)
@@ -247,3 +273,4 @@ class IngestReport(BaseModel):
     failed: list[str] = Field(default_factory=list)
     chunks: int = 0
     attributions: int = 0
+    new_words: list[NewWords] = Field(default_factory=list)
