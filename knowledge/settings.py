@@ -92,6 +92,14 @@ class KnowledgeSettings(BaseSettings):
     fetch_read_timeout: float = Field(default=20.0, gt=0)
     #: seconds one fetch may take in all, redirects included (a server dripping bytes is cut off).
     fetch_total_timeout: float = Field(default=60.0, gt=0)
+    #: feeds (knowledge.feeds): minutes between the bot's polls of every feed.
+    feed_poll_minutes: float = Field(default=30.0, gt=0)
+    #: a failed feed waits this many minutes, doubled per consecutive failure (at least a 429's or
+    #: 503's Retry-After), up to ``feed_backoff_max_minutes``.
+    feed_backoff_minutes: float = Field(default=30.0, gt=0)
+    feed_backoff_max_minutes: float = Field(default=1440.0, gt=0)
+    #: at most this many new or changed entries of one feed are ingested per poll (the rest next poll).
+    feed_max_entries: int = Field(default=50, ge=1)
 
     @field_validator("retrieval", mode="before")
     @classmethod
