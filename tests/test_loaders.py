@@ -220,7 +220,7 @@ def test_load_markdown_metadata_errors(tmp_path: Path, content: str, reason_part
 @pytest.mark.parametrize(
     ("name", "shown_suffix"),
     [
-        pytest.param("notice.pdf", "'.pdf'", id="pdf"),
+        pytest.param("notice.odt", "'.odt'", id="odt"),
         pytest.param("notice.docx", "'.docx'", id="docx"),
         pytest.param("notice.txt.bak", "'.bak'", id="last-suffix-counts"),
         pytest.param("NOTICE", "'(none)'", id="no-extension"),
@@ -475,7 +475,7 @@ TREE = {
     "corpus/UPPER.TXT": "Harborline upper.",
     "corpus/sub/c.html": "<html><body><p>Harborline C.</p></body></html>",
     "corpus/sub/deeper/d.markdown": "Harborline D.",
-    "corpus/sub/e.pdf": "not really a pdf",
+    "corpus/sub/e.odt": "not really an odt",
     "corpus/sub/README": "no extension",
     "corpus/.hidden.txt": "hidden file",
     "corpus/.git/config.txt": "hidden folder",
@@ -492,7 +492,7 @@ CORPUS_FILES = ["corpus/UPPER.TXT", "corpus/a.txt", "corpus/b.md", "corpus/sub/c
     [
         pytest.param(["corpus"], CORPUS_FILES, [], id="recurse-skip-hidden-and-unsupported"),
         pytest.param(["corpus/sub"], ["corpus/sub/c.html", "corpus/sub/deeper/d.markdown"], [], id="subfolder"),
-        pytest.param(["corpus/sub/e.pdf"], ["corpus/sub/e.pdf"], [], id="explicit-unsupported-kept"),
+        pytest.param(["corpus/sub/e.odt"], ["corpus/sub/e.odt"], [], id="explicit-unsupported-kept"),
         pytest.param(["corpus/sub/README"], ["corpus/sub/README"], [], id="explicit-no-extension-kept"),
         pytest.param(["corpus/.hidden.txt"], ["corpus/.hidden.txt"], [], id="explicit-hidden-kept"),
         pytest.param(["corpus/.git"], ["corpus/.git/config.txt"], [], id="explicit-hidden-folder-expanded"),
@@ -520,7 +520,7 @@ def test_expand_paths(
 @pytest.mark.parametrize(
     ("rel", "error"),
     [
-        pytest.param("corpus/sub/e.pdf", UnsupportedFormatError, id="pdf"),
+        pytest.param("corpus/sub/e.odt", UnsupportedFormatError, id="odt"),
         pytest.param("corpus/sub/README", UnsupportedFormatError, id="no-extension"),
     ],
 )

@@ -3,8 +3,11 @@ validating metadata."""
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import re
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -53,16 +56,34 @@ class LoadedDocument:
         locator: the absolute path (or the URL given by the caller).
         blocks: the document's blocks in order, with offsets into ``text``, when the format marks
             them (HTML); empty for plain text and Markdown. Blocks are separated by a blank line.
+        pages: for a paged format (PDF), the offset in ``text`` where each page starts, in page
+            order (page 1 starts at 0; a page without text starts where the next text starts);
+            empty for formats without pages. See :func:`page_at`.
+        publisher_names: other names the publisher goes by besides ``meta.publisher`` (an e-mail's
+            sender address and its domain), for :func:`adopt_organization`.
+        attachments: what the document carries but is not indexed (an e-mail's attachments, as
+            ``name (content type)``), for the record.
     """
 
     text: str
     meta: SourceMeta
     locator: str
     blocks: tuple[TextBlock, ...] = field(default=())
+    pages: tuple[int, ...] = field(default=())
+    publisher_names: tuple[str, ...] = field(default=())
+    attachments: tuple[str, ...] = field(default=())
 
     def blockquotes(self) -> list[tuple[int, int]]:
         """Spans ``(start, end)`` of the ``<blockquote>`` elements, in order."""
         return [(b.start, b.end) for b in self.blocks if b.kind == "blockquote"]
+
+
+def page_at(pages: Sequence[int], offset: int) -> int | None:
+    """The 1-based page that holds character ``offset``, given each page's start offset; None
+    when ``pages`` is empty (a format without pages)."""
+    if not pages:
+        return None
+    return max(1, bisect.bisect_right(pages, offset))
 
 
 def read_bytes(path: Path) -> bytes:
@@ -139,7 +160,9 @@ def refuse_binary(raw: bytes, where: str) -> None:
     """
     kind = binary_kind(raw)
     if kind is not None:
-        raise SourceError(where, f"is {kind}, not text; convert it to .txt, .md or .html first")
+        hint = "give it a .pdf name to read its text layer" if kind == "a PDF document" else \
+            "convert it to .txt, .md or .html first"
+        raise SourceError(where, f"is {kind}, not text; {hint}")
 
 
 def decode_text(raw: bytes, where: str) -> str:
@@ -269,3 +292,47 @@ def make_meta(fields: dict[str, object], where: str) -> SourceMeta:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
         raise MetadataError(where, f"invalid {loc}: {first['msg']}") from exc
+
+
+def _compact(text: str) -> str:
+    from knowledge.names import match_form
+
+    return re.sub(r"[^0-9a-z]+", "", match_form(text))
+
+
+def _words(text: str) -> str:
+    from knowledge.names import match_form
+
+    return " " + " ".join(re.findall(r"[0-9a-z]+", match_form(text))) + " "
+
+
+def adopt_organization(doc: LoadedDocument, meta: SourceMeta) -> SourceMeta:
+    """Make the publisher the organisation when the document's own publisher is that organisation
+    under another name: an e-mail from "Harborline Market Support <help@harborline.example>" about
+    ``organizations=["Harborline Market"]`` is published by "Harborline Market".
+
+    The document's publisher (and :attr:`LoadedDocument.publisher_names`) match an organisation when
+    one of its aliases (:func:`knowledge.attribution.organization_aliases`: the name, without a
+    corporate suffix, its distinctive first word) appears as whole words in the display name, or
+    equals a label of the sender's domain before its top-level domain, compared without case,
+    accents and punctuation ("harborlinemarket.com" matches "Harborline Market"). A publisher the
+    caller gave (``meta.publisher`` differs from the document's) is kept as given.
+    """
+    own = doc.meta.publisher
+    if own is None or meta.publisher != own or not meta.organizations:
+        return meta
+    from knowledge.attribution import organization_aliases
+
+    shown = _words(own)
+    labels: set[str] = set()
+    for name in (own, *doc.publisher_names):
+        domain = name.rsplit("@", 1)[-1] if "@" in name or ("." in name and " " not in name) else ""
+        labels.update(_compact(label) for label in domain.split(".")[:-1] if label)
+    for org in meta.organizations:
+        for alias in organization_aliases(org):
+            words, compact = _words(alias), _compact(alias)
+            if len(compact) < 2:
+                continue
+            if words in shown or compact in labels:
+                return meta.model_copy(update={"publisher": org})
+    return meta

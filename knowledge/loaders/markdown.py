@@ -44,3 +44,9 @@ def load_markdown(path: Path) -> LoadedDocument:
     text = decode_text(read_bytes(path), str(path))
     fields, body = split_front_matter(text, str(path))
     return LoadedDocument(normalize(body), make_meta(fields, str(path)), str(path.resolve()))
+
+
+def markdown_document(data: bytes, locator: str) -> LoadedDocument:
+    """``.md`` bytes (an upload or a download); errors name ``locator``."""
+    fields, body = split_front_matter(decode_text(data, locator), locator)
+    return LoadedDocument(normalize(body), make_meta(fields, locator), locator)

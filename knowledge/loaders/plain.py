@@ -12,3 +12,8 @@ from knowledge.text import normalize
 def load_txt(path: Path) -> LoadedDocument:
     text = decode_text(read_bytes(path), str(path))
     return LoadedDocument(normalize(text), SourceMeta(), str(path.resolve()))
+
+
+def txt_document(data: bytes, locator: str) -> LoadedDocument:
+    """``.txt`` bytes (an upload or a download); errors name ``locator``."""
+    return LoadedDocument(normalize(decode_text(data, locator)), SourceMeta(), locator)
