@@ -21,7 +21,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from knowledge.attribution import organization_aliases
 from knowledge.catalog import Catalog
@@ -30,6 +30,7 @@ from knowledge.lexical import LexicalDoc, LexicalIndex, distinctive_terms, recip
 from knowledge.names import OrganizationIndex, match_form, organization_index
 from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source, SourceRef
 from knowledge.ranking import rank_statements
+from knowledge.reports import mark_disputed
 from knowledge.snippets import matches
 from knowledge.statements import group_statements
 from knowledge.store import ChunkHit, VectorStore
@@ -184,8 +185,11 @@ class Answerer:
     """
 
     def __init__(self, catalog: Catalog, vectors: VectorStore, max_question_chars: int = 500,
-                 retrieval: str = "hybrid") -> None:
+                 retrieval: str = "hybrid",
+                 disputed: Callable[[], dict[str, list[tuple[int, int]]]] | None = None) -> None:
         self.catalog = catalog
+        #: ``{source id: [(start, end)]}`` of confirmed misquote reports (knowledge/reports.py)
+        self.disputed = disputed
         self.vectors = vectors
         self.max_question_chars = max_question_chars
         self.retrieval = retrieval
@@ -432,6 +436,8 @@ class Answerer:
         answer.statements = rank_statements(answer.statements, terms, general, item_relevance,
                                             [h.text for h in hits])
         answer.finding = _finding(qtype, terms, org, answer)
+        if self.disputed is not None:
+            mark_disputed(answer, self.disputed())
         # the sources behind the organisation's words; other speakers' sources only when they are
         # what was asked ("who else commented?")
         behind = answer.quotes + answer.reported + declined + (answer.others if qtype == "others" else [])

@@ -24,6 +24,7 @@ from knowledge.chroma_catalog import ChromaCatalog
 from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder, create_embedder
 from knowledge.errors import (
+    ConfigurationError,
     KnowledgeError,
     SourceError,
     SourceIdentityError,
@@ -32,10 +33,12 @@ from knowledge.errors import (
 )
 from knowledge.loaders import LoadedDocument, expand_paths, load_file
 from knowledge.lock import DataDirLock
-from knowledge.records import Answer, Attribution, Chunk, IngestReport, Source, SourceMeta
+from knowledge.records import Answer, AnswerItem, Attribution, Chunk, IngestReport, Source, SourceMeta
+from knowledge.reports import Report, ReportStore
 from knowledge.settings import KnowledgeSettings
 from knowledge.rwlock import ReadWriteLock
 from knowledge.store import ChunkHit, Metadata, VectorStore, chunk_metadata, open_client, placed_metadata
+from knowledge.watch import Watch, WatchStore, new_words
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +96,21 @@ class KnowledgeBase:
         vectors: the chunk collection.
         chunker: sizes chunks to the embedding model.
         lock: the data directory's lock, released by :meth:`close` (None in server mode).
+        local_dir: the local data folder that keeps misquote reports and watches (also in server
+            mode); None: they are not kept and their methods raise ``ConfigurationError``.
     """
 
     def __init__(self, catalog: Catalog, vectors: VectorStore, chunker: Chunker,
                  lock: DataDirLock | None = None, max_question_chars: int = 500,
-                 retrieval: str = "hybrid") -> None:
+                 retrieval: str = "hybrid", local_dir: Path | None = None) -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.chunker = chunker
         self._lock = lock
-        self._answerer = Answerer(catalog, vectors, max_question_chars, retrieval)
+        self._reports = ReportStore(local_dir / "reports.sqlite3") if local_dir is not None else None
+        self._watches = WatchStore(local_dir / "watches.sqlite3") if local_dir is not None else None
+        self._answerer = Answerer(catalog, vectors, max_question_chars, retrieval,
+                                  self._reports.disputed_spans if self._reports is not None else None)
         # questions and listings read in parallel (a SQLite connection per thread, WAL; Chroma's
         # client reads from many threads); an ingest or forget writes alone, and only while it
         # changes the stores: extraction and embedding happen before it takes the write side.
@@ -115,6 +123,9 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.catalog.close()
+        for store in (self._reports, self._watches):
+            if store is not None:
+                store.close()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -223,8 +234,10 @@ class KnowledgeBase:
                 else:
                     new.append(c)
         embeddings = self.vectors.embed(new)
+        fresh = new_words(self.catalog, [(p.source, p.attributions) for p in prepared.values()])
         with self._rw.write():
             self._commit(prepared, sources, before, new, embeddings, kept, moved)
+        report.new_words = fresh
         for sid, p in prepared.items():
             (report.added if p.status == "added" else report.updated).append(sid)
             report.chunks += len(p.chunks)
@@ -440,6 +453,45 @@ class KnowledgeBase:
             return self._answerer.retrieve(question, organization, k, mode)
 
 
+    # misquote reports and watched organisations (knowledge/reports.py, knowledge/watch.py) -----
+
+    def _local(self, store: ReportStore | WatchStore | None) -> ReportStore | WatchStore:
+        if store is None:
+            raise ConfigurationError("this knowledge base keeps no reports or watches (no local data folder)")
+        return store
+
+    def report_misquote(self, question: str, organization: str | None, quotes: Sequence[AnswerItem],
+                        wrong: str, right: str | None = None, *, reporter: str,
+                        guild: str | None = None) -> Report:
+        """Store an open misquote report (see :meth:`knowledge.reports.ReportStore.add`)."""
+        return cast(ReportStore, self._local(self._reports)).add(question, organization, quotes, wrong, right,
+                                                                 reporter=reporter, guild=guild)
+
+    def reports(self, status: str | None = "open") -> list[Report]:
+        """Misquote reports with this status (None: all), oldest first."""
+        return cast(ReportStore, self._local(self._reports)).reports(status)
+
+    def resolve_report(self, report_id: int, confirmed: bool, by: str) -> Report:
+        """Confirm (later answers mark the quote disputed) or dismiss an open report.
+
+        Raises:
+            ReportNotFoundError, ReportError: no such report, or it was already resolved.
+        """
+        return cast(ReportStore, self._local(self._reports)).resolve(report_id, confirmed, by)
+
+    def watch(self, organization: str, guild: str, channel: str, by: str | None = None) -> tuple[Watch, bool]:
+        """Watch an organisation's new words in a channel (see :class:`knowledge.watch.WatchStore`)."""
+        return cast(WatchStore, self._local(self._watches)).watch(organization, guild, channel, by)
+
+    def unwatch(self, organization: str, guild: str, channel: str | None = None) -> list[Watch]:
+        """Stop watching; returns the watches removed (raises WatchError when none matched)."""
+        return cast(WatchStore, self._local(self._watches)).unwatch(organization, guild, channel)
+
+    def watches(self, guild: str | None = None) -> list[Watch]:
+        """Every watch, of one guild when given."""
+        return cast(WatchStore, self._local(self._watches)).watches(guild)
+
+
 def _title_from(doc: LoadedDocument) -> str:
     first = doc.text.split("\n", 1)[0].strip(" #*_")
     if 0 < len(first) <= 120:
@@ -479,7 +531,7 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
         chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
         # the constructor finishes what a killed ingest or forget left (see KnowledgeBase.recover)
         return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars,
-                             settings.retrieval)
+                             settings.retrieval, local_dir=data_dir)
     except BaseException:
         if catalog is not None:
             catalog.close()
