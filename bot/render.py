@@ -1,11 +1,9 @@
 """Turn a :class:`knowledge.records.Answer` into Discord embeds. Pure functions: no client, no network.
 
-Every message stays within Discord's embed limits
-(https://discord.com/developers/docs/resources/message#embed-object-embed-limits): title 256
-characters, description 4096, field name 256, field value 1024, footer text 2048, 25 fields per
-embed, 10 embeds per message, and 6000 characters in total across all embeds of one message; plain
-message content is limited to 2000 characters. Text is cut with an ellipsis before a limit is reached
-and whatever does not fit is counted as "+N more".
+Every message stays within Discord's limits (:mod:`bot.limits` holds them, with their source, and
+:func:`bot.limits.fit_messages` is the last step of every render). The layout here budgets the
+characters so that little is cut there: text is cut with an ellipsis before a limit is reached and
+whatever does not fit is counted as "+N more".
 
 Quoted words are shown verbatim: markdown characters are escaped so they display as written, and
 mention syntax (``<@id>``, ``<#id>``) is escaped so it shows as text. Words such as ``@everyone`` are
@@ -23,19 +21,18 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.limits import (
+    EMBEDS_PER_MESSAGE,
+    FIELD_NAME_MAX,
+    FIELD_VALUE_MAX,
+    FIELDS_PER_EMBED,
+    TITLE_MAX,
+    TOTAL_CHARS_MAX,
+    fit_embeds,
+)
 from knowledge.records import Answer, AnswerItem, NotDisclosed, SourceRef, Statement
 from knowledge.snippets import excerpt
 
-# Discord's limits (see the module docstring for the reference).
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-FIELDS_PER_EMBED = 25
-EMBEDS_PER_MESSAGE = 10
-TOTAL_CHARS_MAX = 6000
-CONTENT_MAX = 2000
 
 # Our own caps, so that one long section cannot crowd out the rest.
 QUESTION_SHOWN_MAX = 200
@@ -439,7 +436,7 @@ def render_answer(answer: Answer) -> list[discord.Embed]:
         layout.add_lines(heading, lines, LIST_SECTION_MAX, noun)
     _add_sources(layout, "Sources", _sources(answer))
 
-    return layout.embeds(first, _footer(layout, answer, "Quotes are verbatim from the linked sources"))
+    return fit_embeds(layout.embeds(first, _footer(layout, answer, "Quotes are verbatim from the linked sources")))
 
 
 def _render_abstained(answer: Answer) -> list[discord.Embed]:
@@ -454,4 +451,44 @@ def _render_abstained(answer: Answer) -> list[discord.Embed]:
     first = discord.Embed(title=title, description=description, colour=ABSTAINED_COLOUR)
     layout = _Layout(TOTAL_CHARS_MAX - len(title) - len(description) - FOOTER_RESERVE)
     _add_sources(layout, "Closest sources", _sources(answer))
-    return layout.embeds(first, _footer(layout, answer, "No quote is shown unless a source supports it"))
+    return fit_embeds(layout.embeds(first, _footer(layout, answer, "No quote is shown unless a source supports it")))
+
+
+def answer_pages(answer: Answer) -> list[list[discord.Embed]]:
+    """The answer as pages of embeds (each page one message within every limit): the first is
+    :func:`render_answer`; each further page shows the next :data:`QUOTES_SHOWN_MAX` statements (or
+    quotes), numbered on from the first page."""
+    pages = [render_answer(answer)]
+    if answer.abstained:
+        return pages
+    entries: Sequence[Statement | AnswerItem] = answer.statements or answer.quotes
+    for start in range(QUOTES_SHOWN_MAX, len(entries), QUOTES_SHOWN_MAX):
+        pages.append(_render_more(answer, entries, start))
+    return pages
+
+
+def page_items(answer: Answer, page: int) -> list[AnswerItem]:
+    """The quotes numbered 1 to the last one shown on ``page`` (0-based) of :func:`answer_pages`,
+    in their numbering order (a statement by its canonical quote)."""
+    entries = answer.statements or answer.quotes
+    shown = entries[: QUOTES_SHOWN_MAX * (page + 1)]
+    return [e.canonical if isinstance(e, Statement) else e for e in shown]
+
+
+def _render_more(answer: Answer, entries: Sequence[Statement | AnswerItem], start: int) -> list[discord.Embed]:
+    organization = answer.organization
+    chunk = entries[start:start + QUOTES_SHOWN_MAX]
+    title = _plain_cut(f"What {organization} said" if organization else "What was said", TITLE_MAX)
+    noun = "Statements" if answer.statements else "Quotes"
+    description = (f"**Question:** {fit(answer.question, QUESTION_SHOWN_MAX)}\n"
+                   f"{noun} {start + 1}–{start + len(chunk)} of {len(entries)}")
+    first = discord.Embed(title=title, description=description, colour=ANSWER_COLOUR)
+    layout = _Layout(TOTAL_CHARS_MAX - len(title) - len(description) - FOOTER_RESERVE)
+    make_field = _statement_field if answer.statements else _quote_field
+    shown = 0
+    for offset, entry in enumerate(chunk):
+        field = make_field(start + offset + 1, entry, organization, layout.remaining, answer.terms)  # type: ignore[arg-type]
+        if field is not None and layout.add([field]):
+            shown += 1
+    layout.note_more(len(chunk) - shown, noun.lower())
+    return fit_embeds(layout.embeds(first, _footer(layout, answer, "Quotes are verbatim from the linked sources")))
