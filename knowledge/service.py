@@ -491,6 +491,10 @@ class KnowledgeBase:
         """Every watch, of one guild when given."""
         return cast(WatchStore, self._local(self._watches)).watches(guild)
 
+    def watchers(self, organization: str) -> list[Watch]:
+        """The watches, in every guild, of ``organization`` or one of its aliases."""
+        return cast(WatchStore, self._local(self._watches)).watchers(organization)
+
 
 def _title_from(doc: LoadedDocument) -> str:
     first = doc.text.split("\n", 1)[0].strip(" #*_")

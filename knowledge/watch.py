@@ -32,6 +32,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from knowledge.attribution import organization_aliases
 from knowledge.catalog import Catalog
 from knowledge.errors import WatchError
 from knowledge.names import match_form, organization_index
@@ -244,8 +245,11 @@ class WatchStore:
         return [self._watch(r) for r in rows]
 
     def watchers(self, organization: str, aliases: Iterable[str] = ()) -> list[Watch]:
-        """The watches of ``organization`` or any of ``aliases``, in every guild."""
-        forms = sorted({match_form(n) for n in (organization, *aliases)} - {""})
+        """The watches of ``organization``, of one of its usual aliases (``Harborline`` for
+        ``Harborline Market``: :func:`knowledge.attribution.organization_aliases`) or of ``aliases``,
+        in every guild."""
+        names = (organization, *organization_aliases(organization), *aliases)
+        forms = sorted({match_form(n) for n in names} - {""})
         with self._lock:
             rows = self._db.execute(
                 f"SELECT * FROM watches WHERE match IN ({','.join('?' * len(forms))}) ORDER BY guild, channel",
