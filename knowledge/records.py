@@ -64,6 +64,8 @@ class Source(SourceRef):
         ingested_at: when this version entered the index (UTC).
         text: the normalised text (NFC, tidy whitespace, quotes as in the original) that every
             chunk and quote offset points into.
+        pages: for a paged format (PDF), the offset in ``text`` where each page starts (page 1 at
+            0); empty for formats without pages.
     """
 
     organizations: list[str] = Field(default_factory=list)
@@ -72,6 +74,7 @@ class Source(SourceRef):
     content_hash: str
     ingested_at: dt.datetime
     text: str
+    pages: list[int] = Field(default_factory=list)
 
     def ref(self) -> SourceRef:
         return SourceRef(**self.model_dump(include=set(SourceRef.model_fields)))
@@ -139,6 +142,8 @@ class AnswerItem(BaseModel):
         "or opinion piece), not through the organisation's own document."
     )
     source: SourceRef
+    page: int | None = Field(default=None, description="The page (1-based) where the words start, "
+                             "for a paged source (PDF); None otherwise.")
     disputed: bool = Field(default=False, description=(
         "True when an administrator confirmed a misquote report about these words (same source, "
         "overlapping offsets): shown with a 'disputed' mark."))
