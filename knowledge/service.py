@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -431,6 +432,23 @@ class KnowledgeBase:
             counts["vectors"] = self.vectors.count()
             return counts
 
+    def attributions(self, source_id: str) -> list[Attribution]:
+        """What was found in one source (quotes, reported speech, non-disclosure), in text order;
+        [] for an id the index does not hold."""
+        with self._rw.read():
+            return self.catalog.attributions([source_id]).get(source_id, [])
+
+    def about(self) -> dict[str, object]:
+        """What this index is, for a status line: ``sources``, ``chunks``, ``attributions``,
+        ``vectors`` and ``organizations`` (counts), ``embedding_model`` (name),
+        ``store`` (``embedded`` or ``server``) and ``version`` (of the installed package)."""
+        info: dict[str, object] = dict(self.counts())
+        info["organizations"] = len(self.organizations())
+        info["embedding_model"] = getattr(self.vectors.embedder, "name", "unknown")
+        info["store"] = "server" if isinstance(self.catalog, ChromaCatalog) else "embedded"
+        info["version"] = _version()
+        return info
+
     # questions ---------------------------------------------------------------------------------
 
     def ask(self, question: str, organization: str | None = None) -> Answer:
@@ -494,6 +512,13 @@ class KnowledgeBase:
     def watchers(self, organization: str) -> list[Watch]:
         """The watches, in every guild, of ``organization`` or one of its aliases."""
         return cast(WatchStore, self._local(self._watches)).watchers(organization)
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("disclosure-bot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _title_from(doc: LoadedDocument) -> str:
