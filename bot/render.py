@@ -168,6 +168,10 @@ def _speaker(item: AnswerItem, fallback: str | None) -> str:
 _TAIL_LEVELS = ((LABEL_MAX, PUBLISHER_MAX, 120, True), (40, 30, 60, True), (40, 0, 0, False), (30, 0, 0, False))
 
 
+#: The mark of words a confirmed misquote report disputes (knowledge/reports.py).
+DISPUTED = "⚠ disputed"
+
+
 def _tail(item: AnswerItem, statement: Statement | None, level: int) -> str:
     """The lines under the quoted words: source, who quoted it, carriers, variants, changes."""
     label_max, publisher_max, note_max, url = _TAIL_LEVELS[level]
@@ -175,6 +179,8 @@ def _tail(item: AnswerItem, statement: Statement | None, level: int) -> str:
     tail = f"\n— {_citation(source, label_max, publisher_max, url=url)}"
     if item.second_hand and publisher_max:
         tail += f" · quoted by {fit(source.publisher or source.title, publisher_max)}"
+    if item.disputed:  # an administrator confirmed a misquote report about these words
+        tail += f" · {DISPUTED}"
     if statement is None:
         return tail
     carriers = statement.carriers or len(statement.sources)

@@ -78,6 +78,8 @@ def _item(item: AnswerItem, quoted: bool, terms: Sequence[str] = ()) -> Text:
         by = item.source.publisher or ("an article" if item.source.kind == "article" else
                                        f"an {item.source.kind} piece")
         line.append(f" · second-hand: quoted by {by}", style="yellow")
+    if item.disputed:
+        line.append(" · disputed (a misquote report was confirmed)", style="bold red")
     if item.source.url:
         line.append(f"\n   {item.source.url}", style="blue underline")
     return line
