@@ -83,6 +83,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO state (key, value) VALUES ('generation', 0);
     """,
+    # where each page of a paged source (PDF) starts in its text, as a JSON list ('[]': no pages)
+    """
+    ALTER TABLE sources ADD COLUMN pages TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 #: A ``pending`` entry that asks for every vector to be checked (see :meth:`Catalog.pending`).
 ALL_SOURCES = "*"
@@ -91,7 +95,7 @@ _SQL_BATCH = 500
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SOURCE_COLUMNS = ("id", "locator", "path", "title", "url", "publisher", "date", "kind", "organizations",
-                   "content_hash", "ingested_at", "text")
+                   "content_hash", "ingested_at", "text", "pages")
 
 
 class Catalog:
@@ -186,7 +190,7 @@ class Catalog:
             publisher=row["publisher"], date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
             kind=row["kind"], organizations=json.loads(row["organizations"]),
             content_hash=row["content_hash"], ingested_at=dt.datetime.fromisoformat(row["ingested_at"]),
-            text=row["text"], path=row["path"],
+            text=row["text"], path=row["path"], pages=json.loads(row["pages"]),
         )
 
     def get(self, source_id: str) -> Source | None:
@@ -316,6 +320,7 @@ class Catalog:
         self._db.execute("DELETE FROM sources WHERE id = ?", (source.id,))
         values = source.model_dump(include=set(_SOURCE_COLUMNS), mode="json")
         values["organizations"] = json.dumps(source.organizations, ensure_ascii=False)
+        values["pages"] = json.dumps(source.pages)
         self._db.execute(
             f"INSERT INTO sources ({', '.join(_SOURCE_COLUMNS)}, chunk_count) "
             f"VALUES ({', '.join('?' * len(_SOURCE_COLUMNS))}, ?)",
