@@ -18,6 +18,7 @@ import pytest
 
 from knowledge.service import KnowledgeBase, open_knowledge_base
 from knowledge.settings import KnowledgeSettings
+from web_server import web_server  # noqa: F401 - the local HTTP server fixture (tests/web_server.py)
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

@@ -118,7 +118,7 @@ class Fetched:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _without_fragment(url: str) -> str:
@@ -144,7 +144,7 @@ def _sniff(head: bytes) -> str | None:
         return "application/pdf"
     if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start:
         return "text/html"
-    if start.startswith(b"<?xml") or start.startswith((b"<rss", b"<feed")):
+    if start.startswith((b"<?xml", b"<rss", b"<feed")):
         return "application/xml"
     return None
 
@@ -156,7 +156,7 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         when = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds()) if when else None
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds()) if when else None
 
 
 class _Decoder:
@@ -299,7 +299,7 @@ class Fetcher:
         body = bytearray()
         raw = 0
         try:
-            for chunk in response.iter_raw(_STEP):
+            for chunk in response.iter_raw():  # as received (a chunk size would wait to fill it)
                 raw += len(chunk)
                 for piece in decoder.feed(chunk):  # checked piece by piece: a bomb never fills memory
                     body += piece

@@ -48,7 +48,10 @@ def refusal(address: str | IPAddress) -> str | None:
     """Why ``address`` may not be fetched from (``"loopback"``, ``"private"``...), or None when public."""
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d reaches a.b.c.d: that address decides
+            inner = refusal(ip.ipv4_mapped)
+            return f"{inner} (inside {ip})" if inner else None
+        embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is None and ip in _NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
@@ -149,7 +152,7 @@ class GuardedBackend(httpcore.SyncBackend):
         for address in addresses:
             try:
                 sock = open_socket(address, port, timeout)
-            except socket.timeout as exc:
+            except TimeoutError as exc:
                 last = httpcore.ConnectTimeout(f"connecting to {host} ({address}) timed out")
                 last.__cause__ = exc
                 continue
