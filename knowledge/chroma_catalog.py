@@ -12,8 +12,9 @@ Why generations and pointers: Chroma has no multi-record transactions, no compar
 locks, but a single record's upsert is atomic. So a source's state is written in two steps:
 
 1. **Shadow writes** under a new generation id ``G`` (time-ordered, unique per transaction):
-   ``<collection>.catalog.generations`` gets ``sid@G`` (document: JSON with the text and the chunk
-   ids) and ``<collection>.catalog.attributions`` gets ``sid@G#seq`` (document: the attribution as
+   ``<collection>.catalog.generations`` gets ``sid@G`` (document: JSON with the text, the chunk
+   ids and, for a paged source, its page offsets; a body written before pages were kept has none,
+   read as no pages) and ``<collection>.catalog.attributions`` gets ``sid@G#seq`` (document: the attribution as
    JSON). Nothing points at them yet, so no reader sees them.
 2. **One pointer flip per source**: ``<collection>.catalog.current`` holds one record per source,
    id ``sid``, whose metadata is the source's metadata plus ``generation = G``. Upserting it makes
@@ -227,7 +228,7 @@ class ChromaCatalog:
                     missing.append(sid)
                     continue
                 body = json.loads(bodies[key][1] or "{}")
-                result[sid] = _source(sid, pointers[sid], body["text"])
+                result[sid] = _source(sid, pointers[sid], body["text"], body.get("pages", []))
                 self._pin(sid, str(pointers[sid]["generation"]))
             if not missing:
                 break
@@ -466,7 +467,8 @@ class ChromaCatalog:
             self._generations, keys,
             [{"source_id": sid, "generation": generation, "created": created, "attribution_count": len(a)}
              for sid, (_, a, _) in writes.items()],
-            [json.dumps({"text": s.text, "chunk_ids": ids}, ensure_ascii=False) for s, _, ids in writes.values()])
+            [json.dumps({"text": s.text, "chunk_ids": ids, "pages": s.pages}, ensure_ascii=False)
+             for s, _, ids in writes.values()])
         a_ids: list[str] = []
         a_metas: list[dict[str, Any]] = []
         a_docs: list[str] = []
@@ -630,14 +632,14 @@ def _pointer_document(pointer: dict[str, Any]) -> str:
     return "\n" + "".join(f"{org}\n" for org in json.loads(pointer["organizations"]))
 
 
-def _source(source_id: str, pointer: dict[str, Any], text: str) -> Source:
+def _source(source_id: str, pointer: dict[str, Any], text: str, pages: list[int]) -> Source:
     return Source(
         id=source_id, locator=pointer["locator"], title=pointer["title"], url=pointer.get("url"),
         publisher=pointer.get("publisher"),
         date=dt.date.fromisoformat(pointer["date"]) if pointer.get("date") else None,
         kind=pointer["kind"], organizations=json.loads(pointer["organizations"]),
         content_hash=pointer["content_hash"], ingested_at=dt.datetime.fromisoformat(pointer["ingested_at"]),
-        text=text, path=pointer.get("path"),
+        text=text, path=pointer.get("path"), pages=pages,
     )
 
 
