@@ -32,6 +32,9 @@ from knowledge.errors import (
     SourceNotFoundError,
     SourceSelectorError,
 )
+from knowledge.feeds import Feed, FeedPollResult
+from knowledge.feeds.manager import FeedManager
+from knowledge.feeds.polling import Progress as FeedProgress
 from knowledge.loaders import LoadedDocument, expand_paths, load_file
 from knowledge.lock import DataDirLock
 from knowledge.records import Answer, AnswerItem, Attribution, Chunk, IngestReport, Source, SourceMeta
@@ -99,15 +102,19 @@ class KnowledgeBase:
         lock: the data directory's lock, released by :meth:`close` (None in server mode).
         local_dir: the local data folder that keeps misquote reports and watches (also in server
             mode); None: they are not kept and their methods raise ``ConfigurationError``.
+        feeds: the RSS/Atom feeds (:mod:`knowledge.feeds`; their registry is in the local data
+            folder too); None: the feed methods raise ``ConfigurationError``.
     """
 
     def __init__(self, catalog: Catalog, vectors: VectorStore, chunker: Chunker,
                  lock: DataDirLock | None = None, max_question_chars: int = 500,
-                 retrieval: str = "hybrid", local_dir: Path | None = None) -> None:
+                 retrieval: str = "hybrid", local_dir: Path | None = None,
+                 feeds: FeedManager | None = None) -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.chunker = chunker
         self._lock = lock
+        self._feeds = feeds
         self._reports = ReportStore(local_dir / "reports.sqlite3") if local_dir is not None else None
         self._watches = WatchStore(local_dir / "watches.sqlite3") if local_dir is not None else None
         self._answerer = Answerer(catalog, vectors, max_question_chars, retrieval,
@@ -123,6 +130,8 @@ class KnowledgeBase:
     # lifecycle ---------------------------------------------------------------------------------
 
     def close(self) -> None:
+        if self._feeds is not None:
+            self._feeds.close()
         self.catalog.close()
         for store in (self._reports, self._watches):
             if store is not None:
@@ -449,6 +458,40 @@ class KnowledgeBase:
         info["version"] = _version()
         return info
 
+    # feeds (the logic is in knowledge.feeds) ------------------------------------------------------
+
+    def _feed_manager(self) -> FeedManager:
+        if self._feeds is None:
+            raise ConfigurationError("this knowledge base was opened without feeds")
+        return self._feeds
+
+    def add_feed(self, url: str, kind: str | None = None, organization: str | None = None) -> Feed:
+        """Register an RSS/Atom feed (fetched once to check it and read its title); its entries are
+        ingested by the next :meth:`poll_feeds`. See :meth:`knowledge.feeds.manager.FeedManager.add`.
+
+        Raises:
+            FeedError: blank URL, unknown kind, not RSS/Atom, or malformed.
+            FetchError: the feed cannot be fetched (``RefusedURLError``: the SSRF guard refused it).
+        """
+        return self._feed_manager().add(url, kind, organization)
+
+    def feeds(self) -> list[Feed]:
+        """The registered feeds, oldest first."""
+        return self._feed_manager().feeds()
+
+    def remove_feed(self, selector: str) -> Feed:
+        """Forget a feed by id or URL (its sources stay indexed).
+
+        Raises:
+            FeedNotFoundError: blank selector or no such feed.
+        """
+        return self._feed_manager().remove(selector)
+
+    def poll_feeds(self, force: bool = False, progress: FeedProgress | None = None) -> FeedPollResult:
+        """Poll every due feed (all when ``force``) and ingest their new or changed entries; a feed's
+        failure is reported in its outcome, never raised (see :mod:`knowledge.feeds.polling`)."""
+        return self._feed_manager().poll(self, force, progress)
+
     # questions ---------------------------------------------------------------------------------
 
     def ask(self, question: str, organization: str | None = None) -> Answer:
@@ -560,7 +603,7 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
         chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
         # the constructor finishes what a killed ingest or forget left (see KnowledgeBase.recover)
         return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars,
-                             settings.retrieval, local_dir=data_dir)
+                             settings.retrieval, local_dir=data_dir, feeds=FeedManager.from_settings(settings))
     except BaseException:
         if catalog is not None:
             catalog.close()
