@@ -1,0 +1,121 @@
+"""What the knowledge base delegates its feed methods to: the registry, opened on first use, and the
+poller, with the fetch limits and back-off from the ``KB_*`` settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from knowledge.errors import FeedError, SourceError
+from knowledge.feeds.parsing import parse_feed
+from knowledge.feeds.polling import Backoff, FeedPoller, FeedPollResult, FetchedFeed, Progress
+from knowledge.feeds.registry import FILE_NAME, Feed, FeedRegistry
+from knowledge.records import SOURCE_KINDS, IngestReport, SourceMeta
+from knowledge.web import FetchLimits, fetch
+
+if TYPE_CHECKING:
+    from knowledge.service import KnowledgeBase
+    from knowledge.settings import KnowledgeSettings
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class FeedManager:
+    """Feeds of one knowledge base.
+
+    Args:
+        path: the registry's file (``DATA_DIR/feeds.sqlite3``; opened, and created, on first use).
+        limits: how feeds and entry pages are fetched (the SSRF guard included).
+        backoff: the back-off after failed polls.
+        max_entries: new or changed entries ingested per feed and poll.
+    """
+
+    def __init__(self, path: Path, limits: FetchLimits | None = None, backoff: Backoff | None = None,
+                 max_entries: int = 50) -> None:
+        self.path = path
+        self.limits = limits or FetchLimits()
+        self.backoff = backoff or Backoff()
+        self.max_entries = max_entries
+        self.clock = _utcnow
+        self._registry: FeedRegistry | None = None
+        self._open_lock = threading.Lock()
+        self._poll_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: KnowledgeSettings) -> FeedManager:
+        """The feeds of the index ``settings`` describe: the registry stays in the local data folder,
+        in server mode too (the feeds are the polling process's list)."""
+        return cls(settings.data_dir.expanduser() / FILE_NAME, FetchLimits.from_settings(settings),
+                   Backoff(settings.feed_backoff_minutes, settings.feed_backoff_max_minutes),
+                   settings.feed_max_entries)
+
+    @property
+    def registry(self) -> FeedRegistry:
+        with self._open_lock:
+            if self._registry is None:
+                self._registry = FeedRegistry(self.path)
+            return self._registry
+
+    def close(self) -> None:
+        with self._open_lock:
+            if self._registry is not None:
+                self._registry.close()
+                self._registry = None
+
+    def _fetch(self, url: str, headers: Mapping[str, str]) -> FetchedFeed:
+        return fetch(url, limits=self.limits, headers=headers)
+
+    # the knowledge base's feed methods ----------------------------------------------------------
+
+    def add(self, url: str, kind: str | None = None, organization: str | None = None) -> Feed:
+        """Register a feed after fetching it once (to check that it is RSS or Atom, and for its title).
+        Adding a registered URL again updates its kind and organisation.
+
+        Raises:
+            FeedError: the URL is blank, the kind unknown, or the document not RSS/Atom or malformed.
+            FetchError: the feed cannot be fetched (``RefusedURLError`` from the SSRF guard).
+        """
+        wanted = url.strip()
+        if not wanted:
+            raise FeedError(url, "give the feed's URL")
+        kind = (kind or "article").strip().lower()
+        if kind not in SOURCE_KINDS:
+            raise FeedError(wanted, f"unknown kind {kind!r}; one of {', '.join(SOURCE_KINDS)}")
+        organization = (organization or "").strip() or None
+        fetched = self._fetch(wanted, {})
+        content_type = fetched.content_type + (f"; charset={fetched.charset}" if fetched.charset else "")
+        parsed = parse_feed(fetched.content, fetched.final_url, content_type)
+        return self.registry.add(wanted, kind, organization, parsed.title or wanted, self.clock())
+
+    def feeds(self) -> list[Feed]:
+        return self.registry.feeds()
+
+    def remove(self, selector: str) -> Feed:
+        """Forget a feed (by id or URL) and its seen entries; its sources stay indexed.
+
+        Raises:
+            FeedNotFoundError: blank selector, or no feed has that id or URL.
+        """
+        feed = self.registry.resolve(selector)
+        self.registry.remove(feed.id)
+        return feed
+
+    def poll(self, kb: KnowledgeBase, force: bool = False, progress: Progress | None = None) -> FeedPollResult:
+        """Poll every due feed (every feed when ``force``); one poll at a time per knowledge base."""
+
+        def ingest(urls: Sequence[str], override: SourceMeta, defaults: Mapping[str, SourceMeta]
+                   ) -> tuple[IngestReport, list[SourceError]]:
+            report, errors = kb.ingest_urls(list(urls), override=override, defaults=defaults)
+            return report, list(errors)
+
+        poller = FeedPoller(self.registry, self._fetch, ingest, self.backoff, self.max_entries, self.clock)
+        with self._poll_lock:
+            return poller.poll(force, progress)
+
+
+__all__ = ["FeedManager"]

@@ -1,0 +1,258 @@
+"""Polling feeds: conditional GET, back-off, and ingesting the entries that are new or changed.
+
+One poll of one feed (:meth:`FeedPoller.poll_feed`):
+
+1. A feed still backing off (``next_poll_after`` in the future) is skipped unless forced.
+2. The feed is fetched with ``If-None-Match`` / ``If-Modified-Since`` from the last poll that was
+   ingested completely (RFC 9110 §13.1); ``304 Not Modified`` means nothing to do.
+3. An error (network, HTTP status, malformed or non-feed document) counts a failure and backs off:
+   ``backoff_minutes × 2^(failures-1)``, at least what a ``Retry-After`` asked (RFC 9110 §10.2.3),
+   at most ``backoff_max_minutes``.
+4. Entries whose key is new or whose fingerprint changed are ingested (their pages fetched through
+   the same guarded fetcher) with the feed's kind and organisation; an entry's date and title become
+   its source's when the page gives none.
+5. Entries are marked seen, and the response's validators stored, in one registry transaction after
+   their ingest committed: a process killed before that polls them again (an unchanged page is then
+   "unchanged", never a duplicate). When an entry failed for a reason that may pass (a network error,
+   a 5xx or 429) it stays unseen and no validators are stored, so the next poll fetches the whole feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from knowledge.errors import FeedError, FetchError, SourceError
+from knowledge.feeds.parsing import FeedEntry, parse_feed
+from knowledge.feeds.registry import Feed, FeedRegistry
+from knowledge.records import IngestReport, SourceMeta
+
+log = logging.getLogger(__name__)
+
+#: A feed whose back-off ends within this many seconds of a poll is polled (a schedule's tick lands
+#: a little before or after the time the back-off computed).
+DUE_GRACE_SECONDS = 60
+
+
+class FetchedFeed(Protocol):
+    """What a fetch returns (``knowledge.web.Fetched`` satisfies it)."""
+
+    final_url: str
+    status: int
+    content_type: str
+    charset: str | None
+    content: bytes
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+
+
+#: ``fetch(url, headers) -> FetchedFeed``; raises :class:`FetchError` (a 304 is returned, not raised).
+Fetch = Callable[[str, Mapping[str, str]], FetchedFeed]
+#: ``ingest(urls, override, defaults) -> (report, errors)``: ``defaults[url]`` fills what the page
+#: leaves unset; ``errors`` are :class:`SourceError` whose ``path`` is the URL.
+Ingest = Callable[[Sequence[str], SourceMeta, Mapping[str, SourceMeta]], tuple[IngestReport, list[SourceError]]]
+#: ``progress(message)``: one line per step, for a terminal or a log.
+Progress = Callable[[str], None]
+
+
+class FeedOutcome(BaseModel):
+    """What one poll did to one feed.
+
+    Attributes:
+        feed: the feed as stored after the poll.
+        status: ``ok`` (fetched and read; see the lists), ``not_modified`` (304), ``skipped`` (still
+            backing off; not fetched), ``failed`` (see ``error``).
+        new, changed: links of entries not seen before / whose fingerprint changed, that were ingested
+            (``failed`` lists those that were not).
+        unchanged: entries seen before and unchanged (not fetched).
+        failed: ``"link: reason"`` per entry whose page could not be ingested.
+        error: the feed-level reason when ``status`` is ``failed``.
+        sources: ids of the sources this feed's entries added or updated.
+    """
+
+    feed: Feed
+    status: Literal["ok", "not_modified", "skipped", "failed"]
+    new: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    unchanged: int = 0
+    failed: list[str] = Field(default_factory=list)
+    error: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class FeedPollResult(BaseModel):
+    """One poll of every due feed: ``feeds`` (one :class:`FeedOutcome` each, in registry order) and
+    ``report``, the combined :class:`IngestReport` of their entries (``added``/``updated``: the
+    sources; ``new_words``: the organisations' words the index had not seen)."""
+
+    feeds: list[FeedOutcome] = Field(default_factory=list)
+    report: IngestReport = Field(default_factory=IngestReport)
+
+    @property
+    def failed(self) -> list[FeedOutcome]:
+        return [o for o in self.feeds if o.status == "failed" or o.failed]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Back-off after failed polls: ``minutes × 2^(failures-1)``, at least ``Retry-After``, at most
+    ``max_minutes``."""
+
+    minutes: float = 30.0
+    max_minutes: float = 1440.0
+
+    def delay(self, failures: int, retry_after: float | None = None) -> dt.timedelta:
+        seconds = self.minutes * 60 * 2 ** max(0, failures - 1)
+        if retry_after is not None and retry_after > 0:
+            seconds = max(seconds, retry_after)
+        return dt.timedelta(seconds=min(seconds, self.max_minutes * 60))
+
+
+def _transient(exc: SourceError) -> bool:
+    """Whether an entry's failure may pass by itself (tried again next poll)."""
+    if not isinstance(exc, FetchError):
+        return False
+    status = getattr(exc, "status", None)
+    return status is None or status == 429 or status >= 500
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class FeedPoller:
+    """Polls a :class:`FeedRegistry`'s feeds; one poll at a time (a lock), feeds one after another.
+
+    Args:
+        registry: the feeds and their seen entries.
+        fetch: the guarded fetcher (see :data:`Fetch`).
+        ingest: ingests entry pages (see :data:`Ingest`).
+        backoff: the back-off policy.
+        max_entries: at most this many new or changed entries are ingested per feed and poll (the
+            feed's order, newest first in practice); the rest wait for the next poll.
+        clock: the current UTC time (tests move it).
+    """
+
+    def __init__(self, registry: FeedRegistry, fetch: Fetch, ingest: Ingest, backoff: Backoff | None = None,
+                 max_entries: int = 50, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+        self.registry = registry
+        self.fetch = fetch
+        self.ingest = ingest
+        self.backoff = backoff or Backoff()
+        self.max_entries = max_entries
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def poll(self, force: bool = False, progress: Progress | None = None) -> FeedPollResult:
+        """Poll every feed that is due (every feed when ``force``)."""
+        result = FeedPollResult()
+        with self._lock:
+            for feed in self.registry.feeds():
+                outcome, report = self.poll_feed(feed, force, progress)
+                result.feeds.append(outcome)
+                _merge(result.report, report)
+        return result
+
+    def _due(self, feed: Feed, now: dt.datetime) -> bool:
+        return feed.next_poll_after is None or feed.next_poll_after <= now + dt.timedelta(seconds=DUE_GRACE_SECONDS)
+
+    def poll_feed(self, feed: Feed, force: bool = False, progress: Progress | None = None
+                  ) -> tuple[FeedOutcome, IngestReport]:
+        """Poll one feed (see the module's docstring); never raises for the feed's own failures."""
+        say = progress or (lambda message: None)
+        now = self.clock()
+        if not force and not self._due(feed, now):
+            say(f"{feed.url}: backing off until {feed.next_poll_after:%Y-%m-%d %H:%M} UTC")
+            return FeedOutcome(feed=feed, status="skipped", error=feed.last_error), IngestReport()
+        headers: dict[str, str] = {}
+        if feed.etag:
+            headers["If-None-Match"] = feed.etag
+        if feed.last_modified:
+            headers["If-Modified-Since"] = feed.last_modified
+        say(f"{feed.url}: fetching")
+        try:
+            fetched = self.fetch(feed.url, headers)
+            if fetched.not_modified:
+                self.registry.record_success(feed.id, now, feed.etag, feed.last_modified)
+                say(f"{feed.url}: not modified")
+                return FeedOutcome(feed=self._reload(feed), status="not_modified"), IngestReport()
+            content_type = fetched.content_type + (f"; charset={fetched.charset}" if fetched.charset else "")
+            parsed = parse_feed(fetched.content, fetched.final_url, content_type)
+        except (FetchError, FeedError) as exc:
+            return self._failed(feed, now, exc, say), IngestReport()
+        seen = self.registry.seen(feed.id)
+        new = [e for e in parsed.entries if e.key not in seen]
+        changed = [e for e in parsed.entries if e.key in seen and seen[e.key] != e.fingerprint]
+        todo = _one_per_link(new + changed)[: self.max_entries]
+        complete = len(todo) == len(_one_per_link(new + changed))
+        report, errors = IngestReport(), []
+        if todo:
+            say(f"{feed.url}: {len(new)} new, {len(changed)} changed entries")
+            report, errors = self.ingest([e.link for e in todo], self._override(feed), _defaults(todo))
+        by_link = {e.path: e for e in errors}
+        done = {e.key: (e.link, e.fingerprint) for e in todo if e.link not in by_link or not _transient(by_link[e.link])}
+        complete = complete and len(done) == len(todo)
+        # validators only with every entry ingested: else the next poll must see the whole feed again
+        self.registry.record_success(feed.id, now, fetched.etag if complete else None,
+                                     fetched.last_modified if complete else None, done)
+        failed_links = set(by_link)
+        outcome = FeedOutcome(
+            feed=self._reload(feed), status="ok",
+            new=[e.link for e in todo if e in new and e.link not in failed_links],
+            changed=[e.link for e in todo if e in changed and e.link not in failed_links],
+            unchanged=len(parsed.entries) - len(new) - len(changed),
+            failed=[f"{link}: {exc.reason}" for link, exc in by_link.items()],
+            sources=[*report.added, *report.updated])
+        say(f"{feed.url}: {len(outcome.new)} new, {len(outcome.changed)} changed, {outcome.unchanged} unchanged, "
+            f"{len(outcome.failed)} failed")
+        return outcome, report
+
+    def _override(self, feed: Feed) -> SourceMeta:
+        fields: dict[str, object] = {"kind": feed.kind}
+        if feed.organization:
+            fields["organizations"] = [feed.organization]
+        return SourceMeta.model_validate(fields)
+
+    def _failed(self, feed: Feed, now: dt.datetime, exc: SourceError, say: Progress) -> FeedOutcome:
+        retry_after = getattr(exc, "retry_after", None)
+        delay = self.backoff.delay(feed.failures + 1, retry_after)
+        self.registry.record_failure(feed.id, now, exc.reason, now + delay)
+        log.warning("feed %s failed (%s); next try after %s", feed.url, exc.reason, now + delay)
+        say(f"{feed.url}: failed: {exc.reason}")
+        return FeedOutcome(feed=self._reload(feed), status="failed", error=exc.reason)
+
+    def _reload(self, feed: Feed) -> Feed:
+        return self.registry.get(feed.id) or feed
+
+
+def _defaults(entries: Sequence[FeedEntry]) -> dict[str, SourceMeta]:
+    """What each entry says of its page, for what the page itself leaves unset."""
+    out: dict[str, SourceMeta] = {}
+    for entry in entries:
+        fields: dict[str, object] = {}
+        if entry.date is not None:
+            fields["date"] = entry.date
+        if entry.title:
+            fields["title"] = entry.title
+        out[entry.link] = SourceMeta.model_validate(fields)
+    return out
+
+
+def _one_per_link(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """The first entry per link (two entries pointing at one page are one source)."""
+    seen: set[str] = set()
+    return [e for e in entries if not (e.link in seen or seen.add(e.link))]
+
+
+def _merge(into: IngestReport, report: IngestReport) -> None:
+    for key in ("added", "updated", "unchanged", "failed", "new_words"):
+        getattr(into, key).extend(getattr(report, key))
+    into.chunks += report.chunks
+    into.attributions += report.attributions
