@@ -468,4 +468,5 @@ class Answerer:
             start, end = found
         return AnswerItem(kind=a.kind, text=source.text[start:end], speaker=a.speaker,
                           speaker_role=a.speaker_role, start=start, end=end, cue=a.cue, topic=a.topic,
-                          second_hand=source.kind not in PRIMARY_KINDS, source=source.ref())
+                          second_hand=source.kind not in PRIMARY_KINDS, source=source.ref(),
+                          page=source.page_of(start))

@@ -6,7 +6,9 @@ are pydantic models so that ``model_dump(mode="json")`` gives the ``ask --json``
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -78,6 +80,19 @@ class Source(SourceRef):
 
     def ref(self) -> SourceRef:
         return SourceRef(**self.model_dump(include=set(SourceRef.model_fields)))
+
+    def page_of(self, offset: int) -> int | None:
+        """The page (1-based) that holds character ``offset``; None for a source without pages."""
+        return page_at(self.pages, offset)
+
+
+def page_at(pages: Sequence[int], offset: int) -> int | None:
+    """The 1-based page holding character ``offset``, given each page's start offset in order (a
+    page without text shares the next page's start, and the later page wins); None when ``pages``
+    is empty."""
+    if not pages:
+        return None
+    return max(1, bisect.bisect_right(pages, offset))
 
 
 class Chunk(BaseModel):

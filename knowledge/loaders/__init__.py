@@ -38,7 +38,6 @@ from knowledge.loaders.common import (
     adopt_organization,
     clean_names,
     make_meta,
-    page_at,
     parse_date,
 )
 from knowledge.loaders.email import email_document, load_eml
@@ -46,6 +45,7 @@ from knowledge.loaders.html import decode_html, html_document, load_html
 from knowledge.loaders.markdown import load_markdown, markdown_document, split_front_matter
 from knowledge.loaders.pdf import NoTextLayerError, load_pdf, pdf_document
 from knowledge.loaders.plain import load_txt, txt_document
+from knowledge.records import page_at
 from knowledge.text import fold
 
 LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {

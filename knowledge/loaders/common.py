@@ -3,11 +3,9 @@ validating metadata."""
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import re
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,7 +56,7 @@ class LoadedDocument:
             them (HTML); empty for plain text and Markdown. Blocks are separated by a blank line.
         pages: for a paged format (PDF), the offset in ``text`` where each page starts, in page
             order (page 1 starts at 0; a page without text starts where the next text starts);
-            empty for formats without pages. See :func:`page_at`.
+            empty for formats without pages. See :func:`knowledge.records.page_at`.
         publisher_names: other names the publisher goes by besides ``meta.publisher`` (an e-mail's
             sender address and its domain), for :func:`adopt_organization`.
         attachments: what the document carries but is not indexed (an e-mail's attachments, as
@@ -76,14 +74,6 @@ class LoadedDocument:
     def blockquotes(self) -> list[tuple[int, int]]:
         """Spans ``(start, end)`` of the ``<blockquote>`` elements, in order."""
         return [(b.start, b.end) for b in self.blocks if b.kind == "blockquote"]
-
-
-def page_at(pages: Sequence[int], offset: int) -> int | None:
-    """The 1-based page that holds character ``offset``, given each page's start offset; None
-    when ``pages`` is empty (a format without pages)."""
-    if not pages:
-        return None
-    return max(1, bisect.bisect_right(pages, offset))
 
 
 def read_bytes(path: Path) -> bytes:
