@@ -35,7 +35,7 @@ from knowledge.errors import (
 from knowledge.feeds import Feed, FeedPollResult
 from knowledge.feeds.manager import FeedManager
 from knowledge.feeds.polling import Progress as FeedProgress
-from knowledge.loaders import LoadedDocument, expand_paths, load_file
+from knowledge.loaders import LoadedDocument, adopt_organization, expand_paths, load_bytes, load_file
 from knowledge.lock import DataDirLock
 from knowledge.records import Answer, AnswerItem, Attribution, Chunk, IngestReport, Source, SourceMeta
 from knowledge.reports import Report, ReportStore
@@ -181,6 +181,7 @@ class KnowledgeBase:
             assert kept is not None
             meta = kept.model_copy(update={"title": None}).merged(meta)  # a derived title is derived again
             locator = stored.locator
+        meta = adopt_organization(doc, meta)  # an e-mail from the organisation's domain is its words
         if meta.kind is None:
             meta = meta.model_copy(update={"kind": "article"})
         digest = content_hash(doc.text, meta)
@@ -190,7 +191,7 @@ class KnowledgeBase:
         title = meta.title or _title_from(doc)
         source = Source(id=source_id, title=title, url=meta.url, publisher=meta.publisher, date=meta.date,
                         kind=meta.kind, organizations=meta.organizations, locator=locator, path=path,
-                        content_hash=digest, ingested_at=now, text=doc.text)
+                        content_hash=digest, ingested_at=now, text=doc.text, pages=list(doc.pages))
         chunks = self.chunker.split(source_id, doc.text)
         attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date,
                                             source.publisher, doc.blockquotes())
@@ -370,6 +371,23 @@ class KnowledgeBase:
         report = self.ingest_documents(docs) if docs else IngestReport()
         report.failed = [e.path for e in errors]
         return report, errors
+
+    def ingest_upload(self, filename: str, data: bytes, override: SourceMeta | None = None) -> IngestReport:
+        """Index a file that arrived as bytes (a Discord attachment), read by its name's extension.
+
+        The source's locator is ``upload:<filename>`` (so the same name uploaded again is the same
+        source: ``unchanged`` when its content and metadata are, else ``updated``), or ``override.url``
+        when given.
+
+        Raises:
+            SourceError: the loader's error (unsupported type, unreadable, no text); nothing is stored.
+        """
+        override = override or SourceMeta()
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if not name:
+            raise SourceError(filename or "upload", "the uploaded file has no name")
+        doc = load_bytes(data, name, override.url or f"upload:{name}")
+        return self.ingest_documents([(doc, override)])
 
     # catalogue ---------------------------------------------------------------------------------
 
