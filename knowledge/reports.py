@@ -159,8 +159,8 @@ class ReportStore:
             raise ReportNotFoundError(f"there is no report {report_id}")
         return self._report(row)
 
-    def reports(self, status: str | None = "open") -> list[Report]:
-        """Reports with this status (None: all), oldest first.
+    def reports(self, status: str | None = "open", guild: str | None = None) -> list[Report]:
+        """Reports with this status (None: all), of one guild when given, oldest first.
 
         Raises:
             ReportError: an unknown status.
@@ -169,7 +169,8 @@ class ReportStore:
             raise ReportError(f"unknown report status {status!r}; use one of {', '.join(REPORT_STATUSES)}")
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM reports WHERE ? IS NULL OR status = ? ORDER BY id", (status, status)).fetchall()
+                "SELECT * FROM reports WHERE (? IS NULL OR status = ?) AND (? IS NULL OR guild = ?) ORDER BY id",
+                (status, status, guild, guild)).fetchall()
         return [self._report(r) for r in rows]
 
     def resolve(self, report_id: int, confirmed: bool, by: str) -> Report:

@@ -546,9 +546,9 @@ class KnowledgeBase:
         return cast(ReportStore, self._local(self._reports)).add(question, organization, quotes, wrong, right,
                                                                  reporter=reporter, guild=guild)
 
-    def reports(self, status: str | None = "open") -> list[Report]:
-        """Misquote reports with this status (None: all), oldest first."""
-        return cast(ReportStore, self._local(self._reports)).reports(status)
+    def reports(self, status: str | None = "open", guild: str | None = None) -> list[Report]:
+        """Misquote reports with this status (None: all), of one guild when given, oldest first."""
+        return cast(ReportStore, self._local(self._reports)).reports(status, guild)
 
     def resolve_report(self, report_id: int, confirmed: bool, by: str) -> Report:
         """Confirm (later answers mark the quote disputed) or dismiss an open report.
