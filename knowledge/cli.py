@@ -22,6 +22,7 @@ from rich.text import Text
 from pydantic import ValidationError
 
 from knowledge.errors import KnowledgeError, SourceError
+from knowledge.feeds import cli as feeds_cli
 from knowledge.loaders import make_meta
 from knowledge.records import SOURCE_KINDS, Answer, AnswerItem, SourceRef, Statement
 from knowledge.service import KnowledgeBase, open_knowledge_base
@@ -39,13 +40,15 @@ Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[S
 
 # --- rendering ---------------------------------------------------------------------------------
 
-def _cite(ref: SourceRef) -> str:
+def _cite(ref: SourceRef, page: int | None = None) -> str:
     parts = [ref.title]
     if ref.publisher:
         parts.append(ref.publisher)
     if ref.date:
         parts.append(ref.date.isoformat())
     parts.append(ref.kind)
+    if page is not None:
+        parts.append(f"p. {page}")
     return ", ".join(parts)
 
 
@@ -73,7 +76,7 @@ def _item(item: AnswerItem, quoted: bool, terms: Sequence[str] = ()) -> Text:
         line.append(f" ({item.speaker_role})", style="cyan")
     if item.cue:
         line.append(f" · {item.cue}", style="dim")
-    line.append(f"\n   {_cite(item.source)}", style="green")
+    line.append(f"\n   {_cite(item.source, item.page)}", style="green")
     if item.second_hand:
         by = item.source.publisher or ("an article" if item.source.kind == "article" else
                                        f"an {item.source.kind} piece")
@@ -361,6 +364,8 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--verbose", action="store_true", help="list every missed phrase and misattribution")
     p.set_defaults(run=cmd_eval)
+
+    feeds_cli.add_parser(sub)  # feeds add|list|remove|poll
 
     for name, help_text, add_arguments, run in extra:
         p = sub.add_parser(name, help=help_text)
