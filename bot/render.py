@@ -177,6 +177,8 @@ def _tail(item: AnswerItem, statement: Statement | None, level: int) -> str:
     label_max, publisher_max, note_max, url = _TAIL_LEVELS[level]
     source = item.source
     tail = f"\n— {_citation(source, label_max, publisher_max, url=url)}"
+    if item.page is not None:  # a paged source (PDF): where the words are
+        tail += f", p. {item.page}"
     if item.second_hand and publisher_max:
         tail += f" · quoted by {fit(source.publisher or source.title, publisher_max)}"
     if item.disputed:  # an administrator confirmed a misquote report about these words
