@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SourceKind = Literal["notice", "statement", "filing", "article", "opinion"]
 SOURCE_KINDS: tuple[str, ...] = ("notice", "statement", "filing", "article", "opinion")
@@ -43,7 +43,13 @@ class SourceMeta(BaseModel):
 
 
 class SourceRef(BaseModel):
-    """The part of a source an answer cites."""
+    """The part of a source an answer cites.
+
+    Attributes:
+        retrieved_at: for a source fetched from a URL, when it was last fetched and found as stored
+            (UTC); None for files.
+        gone: True when its URL last answered 404 or 410: kept until forgotten, shown as gone.
+    """
 
     id: str
     title: str
@@ -51,6 +57,8 @@ class SourceRef(BaseModel):
     publisher: str | None = None
     date: dt.date | None = None
     kind: SourceKind
+    retrieved_at: dt.datetime | None = None
+    gone: bool = False
 
 
 class Source(SourceRef):
@@ -66,6 +74,7 @@ class Source(SourceRef):
         ingested_at: when this version entered the index (UTC).
         text: the normalised text (NFC, tidy whitespace, quotes as in the original) that every
             chunk and quote offset points into.
+        gone_at: when its URL first answered 404 or 410 (``gone`` is True exactly when it is set).
         pages: for a paged format (PDF), the offset in ``text`` where each page starts (page 1 at
             0); empty for formats without pages.
     """
@@ -77,6 +86,12 @@ class Source(SourceRef):
     ingested_at: dt.datetime
     text: str
     pages: list[int] = Field(default_factory=list)
+    gone_at: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _gone_when_gone_at(self) -> Source:
+        self.gone = self.gone_at is not None
+        return self
 
     def ref(self) -> SourceRef:
         return SourceRef(**self.model_dump(include=set(SourceRef.model_fields)))
@@ -293,4 +308,8 @@ class IngestReport(BaseModel):
     failed: list[str] = Field(default_factory=list)
     chunks: int = 0
     attributions: int = 0
+    #: one line per failure, "locator: reason" (what a caller prints under "failed")
+    errors: list[str] = Field(default_factory=list)
+    #: sources whose URL now answers 404 or 410 (marked gone, kept until forgotten)
+    gone: list[str] = Field(default_factory=list)
     new_words: list[NewWords] = Field(default_factory=list)
