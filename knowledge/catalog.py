@@ -87,6 +87,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sources ADD COLUMN pages TEXT NOT NULL DEFAULT '[]';
     """,
+    # for a source fetched from a URL: when it was last fetched and found as stored, and when its
+    # URL first answered 404 or 410 (NULL: not gone); both NULL for files and earlier sources
+    """
+    ALTER TABLE sources ADD COLUMN retrieved_at TEXT;
+    ALTER TABLE sources ADD COLUMN gone_at TEXT;
+    """,
 )
 #: A ``pending`` entry that asks for every vector to be checked (see :meth:`Catalog.pending`).
 ALL_SOURCES = "*"
@@ -95,7 +101,7 @@ _SQL_BATCH = 500
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SOURCE_COLUMNS = ("id", "locator", "path", "title", "url", "publisher", "date", "kind", "organizations",
-                   "content_hash", "ingested_at", "text", "pages")
+                   "content_hash", "ingested_at", "text", "pages", "retrieved_at", "gone_at")
 
 
 class Catalog:
@@ -191,6 +197,7 @@ class Catalog:
             kind=row["kind"], organizations=json.loads(row["organizations"]),
             content_hash=row["content_hash"], ingested_at=dt.datetime.fromisoformat(row["ingested_at"]),
             text=row["text"], path=row["path"], pages=json.loads(row["pages"]),
+            retrieved_at=_when(row["retrieved_at"]), gone_at=_when(row["gone_at"]),
         )
 
     def get(self, source_id: str) -> Source | None:
@@ -215,6 +222,16 @@ class Catalog:
     def set_paths(self, paths: dict[str, str]) -> None:
         """Record the files sources were loaded from (call inside :meth:`transaction`)."""
         self._db.executemany("UPDATE sources SET path = ? WHERE id = ?", [(p, i) for i, p in paths.items()])
+
+    def set_freshness(self, stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]]) -> None:
+        """Record, per source id, ``(retrieved_at, gone_at)``: when its URL was last fetched, and
+        when it first answered 404/410 (None: not gone); a None ``retrieved_at`` keeps the stored
+        one (call inside :meth:`transaction`)."""
+        self._db.executemany(
+            "UPDATE sources SET retrieved_at = coalesce(?, retrieved_at), gone_at = ? WHERE id = ?",
+            [(r.isoformat() if r else None, g.isoformat() if g else None, i) for i, (r, g) in stamps.items()])
+        if stamps:
+            self._bump()
 
     def content_hash(self, source_id: str) -> str | None:
         row = self._db.execute("SELECT content_hash FROM sources WHERE id = ?", (source_id,)).fetchone()
@@ -382,6 +399,10 @@ class Catalog:
                 speaker_role=r["speaker_role"], speaker_org=r["speaker_org"], cue=r["cue"], topic=r["topic"],
                 context=r["context"]))
         return result
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
 
 
 def _batches(values: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

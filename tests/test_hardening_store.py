@@ -473,7 +473,8 @@ def test_a_schema_2_index_migrates_and_drops_its_orphans(kb: KnowledgeBase, data
                           text="Hello again,")], {NOTICE_ID: notice})
     db = kb.catalog._db
     for statement in ("DROP TABLE chunks", "DROP TABLE pending", "ALTER TABLE sources DROP COLUMN path",
-                      "ALTER TABLE sources DROP COLUMN pages",
+                      "ALTER TABLE sources DROP COLUMN pages", "ALTER TABLE sources DROP COLUMN retrieved_at",
+                      "ALTER TABLE sources DROP COLUMN gone_at",
                       "DROP TABLE source_organizations", "DROP TABLE state", "PRAGMA user_version = 2"):
         db.execute(statement)
     kb.close()
