@@ -76,7 +76,7 @@ PIN_S = 5.0
 _DUMMY = [1.0]
 #: Metadata keys of a ``current`` record that are the source's own fields (the rest is bookkeeping).
 _META_FIELDS = ("locator", "path", "title", "url", "publisher", "date", "kind", "content_hash",
-                "ingested_at")
+                "ingested_at", "retrieved_at", "gone_at")
 #: Where the name of a catalogue collection starts and what it ends with.
 _PARTS = ("current", "generations", "attributions", "pending")
 #: The record (in the ``pending`` collection) whose metadata says the last commit's time.
@@ -387,6 +387,12 @@ class ChromaCatalog:
         if paths:
             self._buffer("paths", dict(paths))
 
+    def set_freshness(self, stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]]) -> None:
+        """Record, per source id, ``(retrieved_at, gone_at)`` (see :meth:`Catalog.set_freshness`;
+        inside :meth:`transaction`): a pointer flip to the same generation."""
+        if stamps:
+            self._buffer("fresh", dict(stamps))
+
     def set_chunk_ids(self, source_id: str, chunk_ids: Sequence[str]) -> None:
         """Record a source's chunk ids (inside :meth:`transaction`): a new generation of the source."""
         self._buffer("chunks", (source_id, list(chunk_ids)))
@@ -396,6 +402,7 @@ class ChromaCatalog:
         generations the flips replaced."""
         final: dict[str, tuple[Source, list[Attribution], list[str]] | None] = {}
         paths: dict[str, str] = {}
+        fresh: dict[str, tuple[dt.datetime | None, dt.datetime | None]] = {}
         rechunk: dict[str, list[str]] = {}
         for op, value in ops:
             if op == "put":
@@ -406,6 +413,8 @@ class ChromaCatalog:
                 rechunk.pop(value, None)
             elif op == "paths":
                 paths.update(value)
+            elif op == "fresh":
+                fresh.update(value)
             elif op == "chunks":
                 sid, ids = value
                 if final.get(sid) is not None:
@@ -417,7 +426,7 @@ class ChromaCatalog:
             stored = self.get(sid)
             if stored is not None:
                 final[sid] = (stored, self.attributions([sid])[sid], ids)
-        touched = list(dict.fromkeys([*final, *paths]))
+        touched = list(dict.fromkeys([*final, *paths, *fresh]))
         if not touched:
             return
         generation = new_generation()
@@ -431,9 +440,15 @@ class ChromaCatalog:
                 flips[sid] = _pointer(source, generation, len(chunk_ids), len(attributions))
                 if sid in paths:
                     flips[sid]["path"] = paths[sid]
-            for sid, path in paths.items():
+                if sid in fresh:
+                    _stamp(flips[sid], *fresh[sid])
+            for sid in dict.fromkeys([*paths, *fresh]):
                 if sid not in final and sid in before:
-                    flips[sid] = {**before[sid], "path": path}
+                    flips[sid] = dict(before[sid])
+                    if sid in paths:
+                        flips[sid]["path"] = paths[sid]
+                    if sid in fresh:
+                        _stamp(flips[sid], *fresh[sid])
             self._upsert(self._current, list(flips), list(flips.values()),
                          [_pointer_document(p) for p in flips.values()])
             self._delete(self._current, [sid for sid, v in final.items() if v is None and sid in before])
@@ -621,10 +636,19 @@ def _pointer(source: Source, generation: str, chunk_count: int, attribution_coun
     """A ``current`` record's metadata: the source's fields (no None: Chroma's rule) and its generation."""
     values = source.model_dump(include=set(_META_FIELDS), mode="json")
     meta: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+    meta["gone_at"] = values.get("gone_at") or ""  # always written: an upsert keeps keys it does not name
     meta.update(source_id=source.id, generation=generation, chunk_count=chunk_count,
                 attribution_count=attribution_count,
                 organizations=json.dumps(source.organizations, ensure_ascii=False))
     return meta
+
+
+def _stamp(pointer: dict[str, Any], retrieved_at: dt.datetime | None, gone_at: dt.datetime | None) -> None:
+    """Set a pointer's freshness (a None ``retrieved_at`` keeps the stored one; ``gone_at`` is ``""``
+    when not gone: no None in Chroma, and an upsert keeps keys it does not name)."""
+    if retrieved_at is not None:
+        pointer["retrieved_at"] = retrieved_at.isoformat()
+    pointer["gone_at"] = gone_at.isoformat() if gone_at is not None else ""  # Chroma's upsert merges keys
 
 
 def _pointer_document(pointer: dict[str, Any]) -> str:
@@ -640,7 +664,12 @@ def _source(source_id: str, pointer: dict[str, Any], text: str, pages: list[int]
         kind=pointer["kind"], organizations=json.loads(pointer["organizations"]),
         content_hash=pointer["content_hash"], ingested_at=dt.datetime.fromisoformat(pointer["ingested_at"]),
         text=text, path=pointer.get("path"), pages=pages,
+        retrieved_at=_when(pointer.get("retrieved_at")), gone_at=_when(pointer.get("gone_at")),
     )
+
+
+def _when(value: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(str(value)) if value else None
 
 
 def _max_batch(client: Any) -> int:
