@@ -6,6 +6,14 @@
 
 from __future__ import annotations
 
-from knowledge.web.fetch import CONTENT_TYPES, MAX_REDIRECTS, USER_AGENT, Fetched, Fetcher, FetchLimits, fetch
+from knowledge.web.fetch import (
+    CONTENT_TYPES,
+    MAX_REDIRECTS,
+    USER_AGENT,
+    Fetched,
+    Fetcher,
+    FetchLimits,
+    fetch,
+)
 
 __all__ = ["CONTENT_TYPES", "MAX_REDIRECTS", "USER_AGENT", "FetchLimits", "Fetched", "Fetcher", "fetch"]

@@ -1,0 +1,128 @@
+"""A fetched response as a :class:`~knowledge.loaders.LoadedDocument`, chosen by its content type.
+
+- ``html``: decoded by the ``charset`` of ``Content-Type`` when it names a known codec (HTTP wins
+  over ``<meta>``, as in browsers; RFC 9110 §8.3), else by :func:`~knowledge.loaders.html.decode_html`
+  (byte-order mark, ``<meta charset>``, UTF-8, windows-1252); then the HTML loader's document
+  builder (:func:`~knowledge.loaders.html.html_document`: trafilatura's main text with tables,
+  title, date, site name).
+- ``pdf``: the PDF loader (:func:`~knowledge.loaders.pdf.pdf_document`, page offsets kept).
+- ``text``: the plain loader's decoding and normalisation (UTF-8, or the declared charset).
+- ``feed``: refused here (an RSS/Atom feed is added with ``disclosure-bot feeds add``).
+
+The source's URL (its identity) is the page's ``<link rel="canonical">`` when that is an absolute
+http(s) URL on the same site (the same host, ignoring ``www.``, or one a subdomain of the other),
+else the URL after redirects.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import re
+from urllib.parse import urljoin, urlsplit
+
+from knowledge.errors import SourceError, UnsupportedFormatError
+from knowledge.loaders import LoadedDocument
+from knowledge.loaders.common import refuse_binary, refuse_control_text
+from knowledge.loaders.html import decode_html, html_document
+from knowledge.loaders.plain import txt_document
+from knowledge.records import SourceMeta
+from knowledge.text import normalize
+from knowledge.web.fetch import Fetched
+
+_CANONICAL = re.compile(
+    r"""<link\b(?=[^>]*\brel\s*=\s*["']?canonical\b)[^>]*\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
+    re.IGNORECASE)
+
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return host.removeprefix("www.")
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when the hosts of ``a`` and ``b`` are one site: equal ignoring ``www.``, or one a
+    subdomain of the other (``news.example.com`` and ``example.com``)."""
+    ha, hb = _host(a), _host(b)
+    return bool(ha and hb) and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
+
+
+def canonical_url(html: str, final_url: str) -> str:
+    """The page's identity: its same-site absolute http(s) ``rel=canonical`` (fragment dropped), else
+    ``final_url``. Only the first canonical link in the first 256 KB counts."""
+    match = _CANONICAL.search(html[:262144])
+    if match is None:
+        return final_url
+    href = next(g for g in match.groups() if g is not None).strip()
+    href = re.sub(r"&amp;", "&", href)
+    if not href:
+        return final_url
+    candidate = urljoin(final_url, href).split("#", 1)[0]
+    if urlsplit(candidate).scheme.lower() not in ("http", "https") or not same_site(candidate, final_url):
+        return final_url
+    return candidate
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name  # as browsers do
+
+
+def _decode_html(fetched: Fetched, where: str) -> str:
+    codec = _codec(fetched.charset)
+    if codec is not None and not fetched.content.startswith(_BOMS):
+        refuse_binary(fetched.content, where)
+        text = fetched.content.decode(codec, errors="replace")
+        refuse_control_text(text, where)
+        return text
+    return decode_html(fetched.content, where)
+
+
+def _decode_text(fetched: Fetched, where: str) -> LoadedDocument:
+    codec = _codec(fetched.charset)
+    if codec is None or codec == "utf-8" or fetched.content.startswith(_BOMS):
+        return txt_document(fetched.content, where)
+    refuse_binary(fetched.content, where)
+    text = fetched.content.decode(codec, errors="replace")
+    refuse_control_text(text, where)
+    return LoadedDocument(normalize(text), SourceMeta(), where)
+
+
+def document_from(fetched: Fetched) -> LoadedDocument:
+    """The document a fetched response holds; its ``meta.url`` and locator are the source's URL.
+
+    Raises:
+        UnsupportedFormatError: a feed, not a page.
+        SourceError: what the format's loader raises (binary under a text type, no main text, a PDF
+            with no text layer...), naming the URL.
+    """
+    where = fetched.final_url
+    if fetched.kind == "html":
+        html = _decode_html(fetched, where)
+        url = canonical_url(html, fetched.final_url)
+        doc = html_document(html, where, url)
+    elif fetched.kind == "pdf":
+        from knowledge.loaders.pdf import pdf_document
+
+        url = fetched.final_url
+        doc = pdf_document(fetched.content, url)
+    elif fetched.kind == "text":
+        url = fetched.final_url
+        doc = _decode_text(fetched, url)
+    else:
+        raise UnsupportedFormatError(where, f"is a feed ({fetched.content_type}), not a page: add it with "
+                                            f"'disclosure-bot feeds add {fetched.url}'")
+    if not doc.text.strip():
+        raise SourceError(where, "no text")
+    return dataclasses.replace(doc, meta=doc.meta.model_copy(update={"url": url}), locator=url)
+
+
+__all__ = ["canonical_url", "document_from", "same_site"]
