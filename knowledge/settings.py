@@ -30,7 +30,6 @@ class DiscordSettings(BaseSettings):
 
     token: SecretStr | None = None
     guild_id: int | None = None
-    sync_global: bool = False
     #: Base URL of Discord's REST API (``discord.http.Route.BASE``); another value points the bot at a
     #: REST proxy (e.g. nirn-proxy) or a test double, and the gateway URL then comes from its
     #: ``GET /gateway/bot``.
