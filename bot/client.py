@@ -9,8 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot._kb import KnowledgeBase
+from bot.background import BackgroundTasks
 from bot.exts import EXTENSIONS
+from bot.guards import Cooldown, Refusal
 from bot.render import error_line
+from bot.thread_memory import ThreadMemory
 from knowledge.errors import KnowledgeError
 from knowledge.settings import Settings
 
@@ -34,7 +37,11 @@ class DisclosureTree(app_commands.CommandTree["DisclosureBot"]):
         """
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         command = interaction.command.qualified_name if interaction.command else None
-        if isinstance(original, KnowledgeError):
+        if isinstance(original, Refusal):
+            log.info("Command %s refused for user %s in guild %s: %s", command, interaction.user.id,
+                     interaction.guild_id, original)
+            text = error_line(str(original))
+        elif isinstance(original, KnowledgeError):
             log.info(
                 "Command %s for user %s in guild %s: %s",
                 command,
@@ -71,10 +78,18 @@ class DisclosureBot(commands.Bot):
 
     Args:
         kb: the open knowledge base that commands query.
-        settings: all settings; the bot reads ``settings.discord`` to decide where to sync.
+        settings: all settings; the bot reads ``settings.discord`` (where to sync, cooldown, channels,
+            thread mode).
+        sync_on_start: sync to ``DISCORD_GUILD_ID`` in :meth:`setup_hook` (``disclosure-bot sync``
+            passes False and syncs itself).
+
+    Attributes:
+        cooldown: the per-user cooldown shared by every command that does work.
+        threads: thread mode's memory of each answer thread's organisation.
+        background: the owner of background tasks (ingests), awaited by :meth:`close`.
     """
 
-    def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
+    def __init__(self, kb: KnowledgeBase, settings: Settings, *, sync_on_start: bool = True) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # slash commands need no message content, members or presences
         super().__init__(
@@ -87,29 +102,46 @@ class DisclosureBot(commands.Bot):
         )
         self.kb = kb
         self.settings = settings
+        self.sync_on_start = sync_on_start
+        self.cooldown = Cooldown(settings.discord.cooldown_seconds)
+        self.threads = ThreadMemory()
+        self.background = BackgroundTasks()
 
     async def setup_hook(self) -> None:
-        """Load every extension, then sync the slash commands where the settings ask for it."""
+        """Load every extension, then sync to ``DISCORD_GUILD_ID`` when it is set.
+
+        discord.py calls this once, from :meth:`login`; a reconnect or resume goes through
+        ``connect``'s loop and never calls it again, so a reconnect never syncs.
+        """
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        await self.sync_commands()
+        if self.sync_on_start:
+            await self.sync_guild()
 
-    async def sync_commands(self) -> None:
-        """Sync to ``DISCORD_GUILD_ID`` when set (instant); globally only when ``DISCORD_SYNC_GLOBAL``."""
+    async def sync_guild(self) -> None:
+        """Sync to ``DISCORD_GUILD_ID`` when set (instant there). Global sync is never automatic:
+        ``disclosure-bot sync`` does it (:meth:`sync_global`)."""
         guild_id = self.settings.discord.guild_id
-        if guild_id is not None:
-            guild = discord.Object(id=guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("Synced %d command(s) to guild %s", len(synced), guild_id)
-        if self.settings.discord.sync_global:
-            synced = await self.tree.sync()
-            log.info("Synced %d command(s) globally; Discord may take a while to show them", len(synced))
-        if guild_id is None and not self.settings.discord.sync_global:
-            log.warning(
-                "Commands were not synced: set DISCORD_GUILD_ID for a development guild "
-                "or DISCORD_SYNC_GLOBAL=true to publish them everywhere"
-            )
+        if guild_id is None:
+            log.warning("Commands were not synced: set DISCORD_GUILD_ID for a development guild, or run "
+                        "'disclosure-bot sync' to publish them everywhere")
+            return
+        guild = discord.Object(id=guild_id)
+        self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info("Synced %d command(s) to guild %s", len(synced), guild_id)
+
+    async def sync_global(self) -> int:
+        """Publish the commands in every server (Discord may take up to an hour to show them);
+        returns how many were synced."""
+        synced = await self.tree.sync()
+        log.info("Synced %d command(s) globally", len(synced))
+        return len(synced)
+
+    async def close(self) -> None:
+        """Wait for background tasks (the current ingest finishes or rolls back), then disconnect."""
+        await self.background.close()
+        await super().close()
 
     async def on_ready(self) -> None:
         user_id = self.user.id if self.user else None

@@ -290,9 +290,11 @@ def _other_line(item: AnswerItem, terms: Sequence[str] = ()) -> str:
     return f"• {speaker}: {quote} — {_citation(item.source)}"
 
 
-def _source_line(source: SourceRef) -> str:
+def source_line(source: SourceRef, *, with_id: bool = False) -> str:
+    """``• [title](url) — Publisher, 3 Mar 2025 · kind`` (then `` · `src_…` `` with ``with_id``)."""
     details = _details(source)
-    return f"• {_link(source)} — {details + ' · ' if details else ''}{source.kind}"
+    ident = f" · `{source.id}`" if with_id and "`" not in source.id else ""
+    return f"• {_link(source)} — {details + ' · ' if details else ''}{source.kind}{ident}"
 
 
 def _pack_lines(heading: str, lines: Sequence[str], budget: int) -> tuple[list[_Field], int]:
@@ -378,7 +380,8 @@ def _footer(layout: _Layout, answer: Answer, lead: str) -> str:
     return _plain_cut(" · ".join(notes), FOOTER_RESERVE)
 
 
-def _sources(answer: Answer) -> list[SourceRef]:
+def unique_sources(answer: Answer) -> list[SourceRef]:
+    """The answer's sources, each once, in the answer's order."""
     seen: set[str] = set()
     unique = []
     for source in answer.sources:
@@ -389,7 +392,7 @@ def _sources(answer: Answer) -> list[SourceRef]:
 
 
 def _add_sources(layout: _Layout, heading: str, sources: Sequence[SourceRef]) -> None:
-    lines = [_source_line(source) for source in sources[:SOURCES_SHOWN_MAX]]
+    lines = [source_line(source) for source in sources[:SOURCES_SHOWN_MAX]]
     fields, dropped = _pack_lines(heading, lines, min(LIST_SECTION_MAX, layout.remaining))
     layout.add(fields)
     layout.note_more(dropped + max(0, len(sources) - SOURCES_SHOWN_MAX), "sources")
@@ -442,7 +445,7 @@ def render_answer(answer: Answer) -> list[discord.Embed]:
     )
     for heading, lines, noun in sections:
         layout.add_lines(heading, lines, LIST_SECTION_MAX, noun)
-    _add_sources(layout, "Sources", _sources(answer))
+    _add_sources(layout, "Sources", unique_sources(answer))
 
     return fit_embeds(layout.embeds(first, _footer(layout, answer, "Quotes are verbatim from the linked sources")))
 
@@ -458,7 +461,7 @@ def _render_abstained(answer: Answer) -> list[discord.Embed]:
     title = "No supported answer"
     first = discord.Embed(title=title, description=description, colour=ABSTAINED_COLOUR)
     layout = _Layout(TOTAL_CHARS_MAX - len(title) - len(description) - FOOTER_RESERVE)
-    _add_sources(layout, "Closest sources", _sources(answer))
+    _add_sources(layout, "Closest sources", unique_sources(answer))
     return fit_embeds(layout.embeds(first, _footer(layout, answer, "No quote is shown unless a source supports it")))
 
 

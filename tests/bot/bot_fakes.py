@@ -198,10 +198,10 @@ def make_interaction(
     return fake
 
 
-def make_settings(
-    *, guild_id: int | None = None, sync_global: bool = False, token: str | None = None
-) -> Settings:
-    """Settings that ignore the developer's environment and ``.env``."""
+def make_settings(*, guild_id: int | None = None, token: str | None = None, **discord: object) -> Settings:
+    """Settings that ignore the developer's environment and ``.env``; ``discord`` sets other
+    ``DISCORD_*`` fields (``cooldown_seconds`` defaults to 0 here)."""
     loaded = Settings(env_file=None)
-    loaded.discord = DiscordSettings(_env_file=None, token=token, guild_id=guild_id, sync_global=sync_global)
+    discord.setdefault("cooldown_seconds", 0)
+    loaded.discord = DiscordSettings(_env_file=None, token=token, guild_id=guild_id, **discord)  # type: ignore[arg-type]
     return loaded

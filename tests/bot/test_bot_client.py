@@ -45,10 +45,10 @@ def test_syncs_to_the_development_guild_only_when_one_is_set() -> None:
     assert "ask" in copied and copied == [c.name for c in bot.tree.get_commands()]  # every command
 
 
-def test_syncs_globally_only_on_request() -> None:
-    _, sync = started_bot(sync_global=True)
+def test_never_syncs_globally_at_start() -> None:
+    _, sync = started_bot(guild_id=1234)
 
-    sync.assert_awaited_once_with()
+    assert all(call.kwargs.get("guild") is not None for call in sync.await_args_list)
 
 
 def test_does_not_sync_unless_asked(caplog: pytest.LogCaptureFixture) -> None:

@@ -1,0 +1,122 @@
+"""Paged messages: buttons that turn pages, a "Sources" button and a "Report misquote" button.
+
+Only the user who asked turns the pages; anyone else who presses a page button gets one ephemeral
+line. A view times out after :data:`VIEW_TIMEOUT_S` (well inside the 15 minutes an interaction's
+token lets the bot edit a follow-up) and then edits its message so every button shows disabled.
+Every message is sent with ``AllowedMentions.none()``; embeds never unfurl links.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.limits import fit_messages
+
+log = logging.getLogger(__name__)
+
+#: Seconds a view answers its buttons; Discord lets a follow-up be edited for 15 minutes.
+VIEW_TIMEOUT_S = 600.0
+NOT_YOURS = "Only the person who asked can turn these pages; run the command yourself to browse."
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def send_messages(interaction: discord.Interaction, embeds: Sequence[discord.Embed], *,
+                        ephemeral: bool) -> None:
+    """Send ``embeds`` (fitted to Discord's limits, in as many messages as they need) as the
+    interaction's response, or as follow-ups when it was already answered or deferred."""
+    for message in fit_messages(embeds):
+        if interaction.response.is_done():
+            await interaction.followup.send(content=message.content, embeds=message.embeds, ephemeral=ephemeral,
+                                            allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(content=message.content, embeds=message.embeds,
+                                                    ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+
+class PagesView(discord.ui.View):
+    """Previous and next buttons over ``pages`` (each a list of embeds that fits one message).
+
+    Args:
+        owner_id: the user who may turn the pages.
+        pages: at least one page.
+        timeout: seconds until the buttons are disabled.
+
+    Attributes:
+        page: the page shown (0-based).
+        target: what :meth:`on_timeout` edits: the message sent with the view, or the interaction
+            whose original response it is (set by :meth:`attach`).
+    """
+
+    def __init__(self, owner_id: int, pages: Sequence[list[discord.Embed]], *,
+                 timeout: float | None = VIEW_TIMEOUT_S) -> None:
+        super().__init__(timeout=timeout)
+        if not pages:
+            raise ValueError("a paged view needs at least one page")
+        self.owner_id = owner_id
+        self.pages = list(pages)
+        self.page = 0
+        self.target: Any = None
+        if len(self.pages) == 1:
+            for button in (self.previous_page, self.page_number, self.next_page):
+                self.remove_item(button)
+        self._refresh()
+
+    def attach(self, target: Any) -> None:
+        """Remember the message (or the interaction whose original response) this view is on."""
+        self.target = target
+
+    def _refresh(self) -> None:
+        self.page_number.label = f"{self.page + 1}/{len(self.pages)}"
+        self.previous_page.disabled = self.page == 0
+        self.next_page.disabled = self.page >= len(self.pages) - 1
+
+    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        self.page = max(0, min(len(self.pages) - 1, self.page + step))
+        self._refresh()
+        await interaction.response.edit_message(embeds=self.pages[self.page], view=self)
+
+    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary, row=0)
+    async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(label="1/1", style=discord.ButtonStyle.secondary, disabled=True, row=0)
+    async def page_number(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        """A label only (always disabled)."""
+
+    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary, row=0)
+    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, 1)
+
+    async def on_timeout(self) -> None:
+        """Disable every button and show it on the message (a failed edit is only logged)."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.target is None:
+            return
+        try:
+            if isinstance(self.target, discord.Interaction):
+                await self.target.edit_original_response(view=self)
+            else:
+                await self.target.edit(view=self)
+        except discord.HTTPException:
+            log.info("Could not disable the buttons of a timed-out view", exc_info=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception,
+                       item: discord.ui.Item[Any], /) -> None:
+        log.error("Error in a button of %s for user %s", type(self).__name__, interaction.user.id, exc_info=error)
+        text = "Something went wrong with that button; it has been logged."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("Could not report a button error", exc_info=True)
