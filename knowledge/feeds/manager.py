@@ -3,18 +3,20 @@ poller, with the fetch limits and back-off from the ``KB_*`` settings."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge.errors import FeedError, SourceError
+from knowledge.errors import FeedError
 from knowledge.feeds.parsing import parse_feed
 from knowledge.feeds.polling import Backoff, FeedPoller, FeedPollResult, FetchedFeed, Progress
 from knowledge.feeds.registry import FILE_NAME, Feed, FeedRegistry
 from knowledge.records import SOURCE_KINDS, IngestReport, SourceMeta
-from knowledge.web import FetchLimits, fetch
+from knowledge.web import Fetcher, FetchLimits, fetch
+from knowledge.web.extract import document_from
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
@@ -106,15 +108,21 @@ class FeedManager:
         return feed
 
     def poll(self, kb: KnowledgeBase, force: bool = False, progress: Progress | None = None) -> FeedPollResult:
-        """Poll every due feed (every feed when ``force``); one poll at a time per knowledge base."""
+        """Poll every due feed (every feed when ``force``); one poll at a time per knowledge base.
+        Feeds and entry pages go through one guarded :class:`~knowledge.web.Fetcher` (connections
+        reused)."""
+        with self._poll_lock, Fetcher(self.limits) as fetcher:
 
-        def ingest(urls: Sequence[str], override: SourceMeta, defaults: Mapping[str, SourceMeta]
-                   ) -> tuple[IngestReport, list[SourceError]]:
-            report, errors = kb.ingest_urls(list(urls), override=override, defaults=defaults)
-            return report, list(errors)
+            def fetch_feed(url: str, headers: Mapping[str, str]) -> FetchedFeed:
+                return fetcher.fetch(url, headers=headers)
 
-        poller = FeedPoller(self.registry, self._fetch, ingest, self.backoff, self.max_entries, self.clock)
-        with self._poll_lock:
+            def ingest(url: str, override: SourceMeta, defaults: SourceMeta) -> IngestReport:
+                doc = document_from(fetcher.fetch(url))
+                # the page's own title and date win; the entry's fill what the page leaves unset
+                doc = dataclasses.replace(doc, meta=defaults.merged(doc.meta))
+                return kb.ingest_documents([(doc, override)])
+
+            poller = FeedPoller(self.registry, fetch_feed, ingest, self.backoff, self.max_entries, self.clock)
             return poller.poll(force, progress)
 
 

@@ -8,33 +8,39 @@ One poll of one feed (:meth:`FeedPoller.poll_feed`):
 3. An error (network, HTTP status, malformed or non-feed document) counts a failure and backs off:
    ``backoff_minutes × 2^(failures-1)``, at least what a ``Retry-After`` asked (RFC 9110 §10.2.3),
    at most ``backoff_max_minutes``.
-4. Entries whose key is new or whose fingerprint changed are ingested (their pages fetched through
-   the same guarded fetcher) with the feed's kind and organisation; an entry's date and title become
-   its source's when the page gives none.
-5. Entries are marked seen, and the response's validators stored, in one registry transaction after
-   their ingest committed: a process killed before that polls them again (an unchanged page is then
-   "unchanged", never a duplicate). When an entry failed for a reason that may pass (a network error,
-   a 5xx or 429) it stays unseen and no validators are stored, so the next poll fetches the whole feed.
+4. Entries whose key is new or whose fingerprint changed are ingested one by one (their pages
+   fetched through the same guarded fetcher; each ingest all or nothing) with the feed's kind and
+   organisation; an entry's date and title become its source's when the page gives none.
+5. Each entry is marked seen right after its ingest committed, and the response's validators are
+   stored only after every entry is done: a process killed midway polls the rest again (a page
+   already ingested is then "unchanged", never a duplicate). An entry that failed for a reason that
+   may pass (a network error, a 5xx or 429) stays unseen and no validators are stored, so the next
+   poll reads the whole feed again; one that failed for good (refused, 404, not a page) is marked
+   seen and tried again only when the feed changes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from knowledge.errors import FeedError, FetchError, SourceError
+from knowledge.errors import FeedError, FetchError, GoneError, RefusedURLError, SourceError
 from knowledge.feeds.parsing import FeedEntry, parse_feed
 from knowledge.feeds.registry import Feed, FeedRegistry
 from knowledge.records import IngestReport, SourceMeta
 
 log = logging.getLogger(__name__)
 
+#: The crash tests' hook (the same variables as :data:`knowledge.service.HOOK_ENV`).
+HOOK_ENV = "KB_TEST_INGEST_HOOK"
 #: A feed whose back-off ends within this many seconds of a poll is polled (a schedule's tick lands
 #: a little before or after the time the back-off computed).
 DUE_GRACE_SECONDS = 60
@@ -55,9 +61,10 @@ class FetchedFeed(Protocol):
 
 #: ``fetch(url, headers) -> FetchedFeed``; raises :class:`FetchError` (a 304 is returned, not raised).
 Fetch = Callable[[str, Mapping[str, str]], FetchedFeed]
-#: ``ingest(urls, override, defaults) -> (report, errors)``: ``defaults[url]`` fills what the page
-#: leaves unset; ``errors`` are :class:`SourceError` whose ``path`` is the URL.
-Ingest = Callable[[Sequence[str], SourceMeta, Mapping[str, SourceMeta]], tuple[IngestReport, list[SourceError]]]
+#: ``ingest(url, override, defaults) -> report``: fetch one entry's page and ingest it, all or
+#: nothing; ``override`` wins over what the page says, ``defaults`` fill what it leaves unset.
+#: Raises :class:`SourceError` (``FetchError`` and subclasses for the fetch).
+Ingest = Callable[[str, SourceMeta, SourceMeta], IngestReport]
 #: ``progress(message)``: one line per step, for a terminal or a log.
 Progress = Callable[[str], None]
 
@@ -117,7 +124,7 @@ class Backoff:
 
 def _transient(exc: SourceError) -> bool:
     """Whether an entry's failure may pass by itself (tried again next poll)."""
-    if not isinstance(exc, FetchError):
+    if not isinstance(exc, FetchError) or isinstance(exc, (RefusedURLError, GoneError)):
         return False
     status = getattr(exc, "status", None)
     return status is None or status == 429 or status >= 500
@@ -192,23 +199,34 @@ class FeedPoller:
         changed = [e for e in parsed.entries if e.key in seen and seen[e.key] != e.fingerprint]
         todo = _one_per_link(new + changed)[: self.max_entries]
         complete = len(todo) == len(_one_per_link(new + changed))
-        report, errors = IngestReport(), []
+        report = IngestReport()
+        errors: dict[str, SourceError] = {}
+        override = self._override(feed)
         if todo:
             say(f"{feed.url}: {len(new)} new, {len(changed)} changed entries")
-            report, errors = self.ingest([e.link for e in todo], self._override(feed), _defaults(todo))
-        by_link = {e.path: e for e in errors}
-        done = {e.key: (e.link, e.fingerprint) for e in todo if e.link not in by_link or not _transient(by_link[e.link])}
-        complete = complete and len(done) == len(todo)
-        # validators only with every entry ingested: else the next poll must see the whole feed again
+        for number, entry in enumerate(todo, 1):
+            say(f"{feed.url}: entry {number}/{len(todo)}: {entry.link}")
+            try:
+                _merge(report, self.ingest(entry.link, override, _defaults(entry)))
+            except SourceError as exc:
+                errors[entry.link] = exc
+                log.info("feed %s: entry %s not ingested: %s", feed.url, entry.link, exc.reason)
+                if _transient(exc):
+                    continue  # unseen: tried again next poll
+            # seen only once its ingest committed (or it failed for good): a kill before this line
+            # leaves it unseen, and the next poll finds its page unchanged, never a duplicate
+            self.registry.mark_seen(feed.id, {entry.key: (entry.link, entry.fingerprint)}, now)
+            _hook("feed-entry-seen")
+        complete = complete and not any(_transient(e) for e in errors.values())
+        # validators only with every entry done: else the next poll must read the whole feed again
         self.registry.record_success(feed.id, now, fetched.etag if complete else None,
-                                     fetched.last_modified if complete else None, done)
-        failed_links = set(by_link)
+                                     fetched.last_modified if complete else None)
         outcome = FeedOutcome(
             feed=self._reload(feed), status="ok",
-            new=[e.link for e in todo if e in new and e.link not in failed_links],
-            changed=[e.link for e in todo if e in changed and e.link not in failed_links],
+            new=[e.link for e in todo if e in new and e.link not in errors],
+            changed=[e.link for e in todo if e in changed and e.link not in errors],
             unchanged=len(parsed.entries) - len(new) - len(changed),
-            failed=[f"{link}: {exc.reason}" for link, exc in by_link.items()],
+            failed=[f"{link}: {exc.reason}" for link, exc in errors.items()],
             sources=[*report.added, *report.updated])
         say(f"{feed.url}: {len(outcome.new)} new, {len(outcome.changed)} changed, {outcome.unchanged} unchanged, "
             f"{len(outcome.failed)} failed")
@@ -232,17 +250,25 @@ class FeedPoller:
         return self.registry.get(feed.id) or feed
 
 
-def _defaults(entries: Sequence[FeedEntry]) -> dict[str, SourceMeta]:
-    """What each entry says of its page, for what the page itself leaves unset."""
-    out: dict[str, SourceMeta] = {}
-    for entry in entries:
-        fields: dict[str, object] = {}
-        if entry.date is not None:
-            fields["date"] = entry.date
-        if entry.title:
-            fields["title"] = entry.title
-        out[entry.link] = SourceMeta.model_validate(fields)
-    return out
+def _defaults(entry: FeedEntry) -> SourceMeta:
+    """What the entry says of its page, for what the page itself leaves unset (date, title)."""
+    fields: dict[str, object] = {}
+    if entry.date is not None:
+        fields["date"] = entry.date
+    if entry.title:
+        fields["title"] = entry.title
+    return SourceMeta.model_validate(fields)
+
+
+def _hook(step: str) -> None:
+    """For the crash tests, as :func:`knowledge.service._hook`: note ``step`` in the file
+    ``KB_TEST_INGEST_HOOK`` names and, at the step ``KB_TEST_INGEST_HOOK_AT`` names, wait to be killed."""
+    marker = os.environ.get(HOOK_ENV)
+    if marker:
+        with open(marker, "a", encoding="utf-8") as handle:
+            handle.write(step + "\n")
+        if os.environ.get(HOOK_ENV + "_AT") == step:
+            time.sleep(60)
 
 
 def _one_per_link(entries: list[FeedEntry]) -> list[FeedEntry]:
