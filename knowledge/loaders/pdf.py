@@ -10,6 +10,10 @@
   pdfminer.six, pypdfium2, Pillow and cryptography (~60 MB). Blank lines between paragraphs come from the lines' vertical positions (pypdf's text
   visitor): a gap larger than 1.4 times the page's usual line distance starts a new paragraph, so
   attribution sees paragraphs as it does in HTML.
+- **Lines**: the lines of a paragraph are joined with a space (a PDF's line breaks are layout, and a
+  sentence cut by one, as in ``"...," said`` / ``Dana Whitfield``, must read as one for attribution);
+  blank lines between paragraphs stay, and so does the line break before a list item (a bullet, a
+  dash, ``1.``, ``(a)``).
 - **Pages**: page texts are joined with one blank line; :attr:`LoadedDocument.pages` gives the
   offset where each page starts (page 1 at 0), so answers can say "p. 2".
 - **Ligatures** U+FB00-U+FB06 (ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ) become their letters.
@@ -121,7 +125,7 @@ def pdf_document(data: bytes, locator: str) -> LoadedDocument:
         raise SourceError(where, "the PDF has no pages")
     texts = [p.translate(LIGATURES) for p in raw_pages]
     vocabulary = _vocabulary(texts)
-    text, starts = join_pages([normalize(rejoin_hyphens(t, vocabulary)) for t in texts])
+    text, starts = join_pages([normalize(reflow(normalize(rejoin_hyphens(t, vocabulary)))) for t in texts])
     if not fold(text):
         raise NoTextLayerError(where, "no extractable text (scanned?)")
     return LoadedDocument(text, make_meta({"title": title}, where), locator, pages=starts)
@@ -225,6 +229,21 @@ def rejoin_hyphens(text: str, vocabulary: set[str] | None = None) -> str:
     return _BROKEN.sub(join, text)
 
 
+# --- lines ---------------------------------------------------------------------------------------
+
+#: A line that starts a list item keeps its line break: a bullet, a dash, "1.", "(a)", "ii)".
+_ITEM = re.compile(r"\n(?=[•◦▪▫‣●○■□*\-–—]\s|\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})[.)]\s)")
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+
+
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph with a space: a PDF's line breaks are where the typesetter
+    ran out of width, and a sentence cut by one ("...," said / Dana Whitfield) must read as one.
+    Blank lines (paragraph gaps) stay, and so does the break before a list item."""
+    marked = _ITEM.sub("\x00", text)
+    return _LINE_BREAK.sub(" ", marked).replace("\x00", "\n")
+
+
 # --- pages ---------------------------------------------------------------------------------------
 
 def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
@@ -251,4 +270,4 @@ def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
 
 
 __all__ = ["COMPOUND_HEADS", "COMPOUND_TAILS", "LIGATURES", "NoTextLayerError", "join_pages", "load_pdf",
-           "pdf_document", "rejoin_hyphens"]
+           "pdf_document", "reflow", "rejoin_hyphens"]
