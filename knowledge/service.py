@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -43,9 +43,13 @@ from knowledge.settings import KnowledgeSettings
 from knowledge.rwlock import ReadWriteLock
 from knowledge.store import ChunkHit, Metadata, VectorStore, chunk_metadata, open_client, placed_metadata
 from knowledge.watch import Watch, WatchStore, new_words
+from knowledge.web.fetch import FetchLimits
 
 log = logging.getLogger(__name__)
 
+
+#: ``progress(done, total, what)``: how far an ingest is (``what``: the file or URL just handled).
+Progress = Callable[[int, int, str], None]
 
 #: Every source id starts with this.
 ID_PREFIX = "src_"
@@ -125,6 +129,8 @@ class KnowledgeBase:
         # Writers take turns among themselves first (``_writers``), so what one prepared stays true.
         self._rw = ReadWriteLock()
         self._writers = threading.RLock()
+        #: how :meth:`ingest_urls` fetches (``open_knowledge_base`` sets it from the ``KB_*`` settings)
+        self.fetch_limits = FetchLimits()
         self.recover()
 
     # lifecycle ---------------------------------------------------------------------------------
@@ -167,7 +173,8 @@ class KnowledgeBase:
             return (by_url or by_path)[0]
         return source_id_for(meta.url or doc.locator)
 
-    def _prepare(self, doc: LoadedDocument, override: SourceMeta, now: dt.datetime) -> _Prepared | str:
+    def _prepare(self, doc: LoadedDocument, override: SourceMeta, now: dt.datetime,
+                 retrieved_at: dt.datetime | None = None) -> _Prepared | str:
         """What ingesting ``doc`` would store, or the source's id when it is unchanged."""
         meta = doc.meta.merged(override)
         source_id = self._identify(doc, meta)
@@ -191,23 +198,33 @@ class KnowledgeBase:
         title = meta.title or _title_from(doc)
         source = Source(id=source_id, title=title, url=meta.url, publisher=meta.publisher, date=meta.date,
                         kind=meta.kind, organizations=meta.organizations, locator=locator, path=path,
-                        content_hash=digest, ingested_at=now, text=doc.text, pages=list(doc.pages))
+                        content_hash=digest, ingested_at=now, text=doc.text, pages=list(doc.pages),
+                        retrieved_at=retrieved_at)
         chunks = self.chunker.split(source_id, doc.text)
         attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date,
                                             source.publisher, doc.blockquotes())
         return _Prepared(source, chunks, attributions, "added" if stored is None else "updated")
 
-    def ingest_documents(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
+    def ingest_documents(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]],
+                         retrieved: Mapping[str, dt.datetime] | None = None,
+                         progress: Progress | None = None) -> IngestReport:
         """Index loaded documents; unchanged ones are skipped, changed ones replace their old version.
 
         All-or-nothing: when anything fails, the catalogue and the vector store are left exactly as
         they were, and the exception propagates. A process killed midway leaves its sources marked
         pending in the catalogue; the next open puts Chroma back in line with the catalogue.
+
+        Args:
+            retrieved: for documents fetched from a URL, when, keyed by the document's locator: stored
+                as the source's ``retrieved_at`` (also for an unchanged one, which is no longer gone).
+            progress: called ``(done, total, locator)`` after each document is prepared.
         """
         with self._writers:
-            return self._ingest(docs)
+            return self._ingest(docs, retrieved or {}, progress)
 
-    def _ingest(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]]) -> IngestReport:
+    def _ingest(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]],
+                retrieved: Mapping[str, dt.datetime] | None = None, progress: Progress | None = None
+                ) -> IngestReport:
         report = IngestReport()
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         claimed: dict[str, str] = {}  # source id -> the file that claimed it in this call
@@ -220,18 +237,25 @@ class KnowledgeBase:
             claimed[sid] = doc.locator
         prepared: dict[str, _Prepared] = {}
         moved: dict[str, str] = {}  # unchanged sources read from another file than last time
-        for doc, override in docs:
-            item = self._prepare(doc, override, now)
+        stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]] = {}  # unchanged, fetched again
+        for done, (doc, override) in enumerate(docs, 1):
+            at = (retrieved or {}).get(doc.locator)
+            item = self._prepare(doc, override, now, at)
+            if progress is not None:
+                progress(done, len(docs), doc.locator)
             if isinstance(item, str):
                 report.unchanged.append(item)
                 if not _is_url(doc.locator) and self.catalog.path(item) != doc.locator:
                     moved[item] = doc.locator
+                if at is not None:
+                    stamps[item] = (at, None)
                 continue
             prepared[item.source.id] = item
         if not prepared:
-            if moved:
-                with self.catalog.transaction():
+            if moved or stamps:
+                with self._rw.write(), self.catalog.transaction():
                     self.catalog.set_paths(moved)
+                    self.catalog.set_freshness(stamps)
             return report
         sources = {sid: p.source for sid, p in prepared.items()}
         # the slow part, while questions are still answered: what the stores hold is not touched yet
@@ -247,7 +271,7 @@ class KnowledgeBase:
         embeddings = self.vectors.embed(new)
         fresh = new_words(self.catalog, [(p.source, p.attributions) for p in prepared.values()])
         with self._rw.write():
-            self._commit(prepared, sources, before, new, embeddings, kept, moved)
+            self._commit(prepared, sources, before, new, embeddings, kept, moved, stamps)
         report.new_words = fresh
         for sid, p in prepared.items():
             (report.added if p.status == "added" else report.updated).append(sid)
@@ -259,7 +283,8 @@ class KnowledgeBase:
 
     def _commit(self, prepared: dict[str, _Prepared], sources: dict[str, Source], before: dict[str, set[str]],
                 new: list[Chunk], embeddings: list[list[float]], kept: dict[str, Metadata],
-                moved: dict[str, str]) -> None:
+                moved: dict[str, str], stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]] | None = None
+                ) -> None:
         """Write what :meth:`_ingest` prepared to Chroma and the catalogue (under the write lock)."""
         # from here until the pending marks are cleared, Chroma may hold vectors the catalogue does
         # not own: a failure (or, at the next open, a kill) reconciles the marked sources
@@ -273,6 +298,7 @@ class KnowledgeBase:
                 for p in prepared.values():
                     self.catalog.put(p.source, p.attributions, [c.id for c in p.chunks])
                 self.catalog.set_paths(moved)
+                self.catalog.set_freshness(stamps or {})
             _hook("after-catalogue")
             for sid, p in prepared.items():
                 self.vectors.delete(sorted(before[sid] - {c.id for c in p.chunks}))
@@ -352,25 +378,67 @@ class KnowledgeBase:
         if stray:
             log.warning("removed %d vectors that no indexed source owns", len(stray))
 
-    def ingest_paths(self, paths: Iterable[Path], override: SourceMeta | None = None
-                     ) -> tuple[IngestReport, list[SourceError]]:
+    def ingest_paths(self, paths: Iterable[Path], override: SourceMeta | None = None,
+                     progress: Progress | None = None) -> tuple[IngestReport, list[SourceError]]:
         """Load files and folders (recursively) and index every file that loads.
+
+        Args:
+            progress: called ``(done, total, path)`` as each file is read and, again, as each is
+                prepared for the index (``total`` is twice the number of files).
 
         Returns:
             ``(report, errors)``: one :class:`SourceError` per file that could not be loaded; those
-            files are skipped and the others are still indexed.
+            files are skipped and the others are still indexed (``report.errors`` has their lines).
         """
         override = override or SourceMeta()
         files, errors = expand_paths(paths)
         docs: list[tuple[LoadedDocument, SourceMeta]] = []
-        for path in files:
+        for done, path in enumerate(files, 1):
             try:
                 docs.append((load_file(path), override))
             except SourceError as exc:
                 errors.append(exc)
-        report = self.ingest_documents(docs) if docs else IngestReport()
+            if progress is not None:
+                progress(done, 2 * len(files), str(path))
+        unread = len(files) - len(docs)
+
+        def prepared(done: int, total: int, locator: str) -> None:
+            if progress is not None:
+                progress(len(files) + unread + done, 2 * len(files), locator)
+
+        report = self.ingest_documents(docs, progress=prepared) if docs else IngestReport()
         report.failed = [e.path for e in errors]
+        report.errors = [str(e) for e in errors]
         return report, errors
+
+    def ingest_urls(self, urls: Sequence[str], override: SourceMeta | None = None,
+                    progress: Progress | None = None, limits: FetchLimits | None = None
+                    ) -> tuple[IngestReport, list[SourceError]]:
+        """Fetch web pages, PDFs and text files and index each (see :func:`knowledge.web.ingest.ingest_urls`:
+        fetched outside the write lock, committed in batches, a 404/410 marks the source gone).
+
+        Args:
+            limits: fetch limits and the SSRF guard; :attr:`fetch_limits` (from the settings) when None.
+        """
+        from knowledge.web.ingest import ingest_urls
+
+        return ingest_urls(self, urls, override, progress, limits or self.fetch_limits)
+
+    def mark_gone(self, urls: Iterable[str]) -> list[str]:
+        """Mark the sources known by these URLs (their URL or locator) gone, from now unless they
+        already are; they stay indexed until forgotten. Returns their ids."""
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        with self._writers, self._rw.write():
+            ids = sorted({i for url in urls for i in self.catalog.find(url=url)["url"]})
+            stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]] = {}
+            for sid in ids:
+                source = self.catalog.get(sid)
+                if source is not None:
+                    stamps[sid] = (None, source.gone_at or now)
+            if stamps:
+                with self.catalog.transaction():
+                    self.catalog.set_freshness(stamps)
+            return sorted(stamps)
 
     def ingest_upload(self, filename: str, data: bytes, override: SourceMeta | None = None) -> IngestReport:
         """Index a file that arrived as bytes (a Discord attachment), read by its name's extension.
@@ -620,8 +688,10 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
                    else Catalog(data_dir / "catalog.sqlite3"))
         chunker = Chunker(embedder.count_tokens, chunk_tokens=min(200, embedder.max_tokens - 16))
         # the constructor finishes what a killed ingest or forget left (see KnowledgeBase.recover)
-        return KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars,
-                             settings.retrieval, local_dir=data_dir, feeds=FeedManager.from_settings(settings))
+        kb = KnowledgeBase(catalog, vectors, chunker, lock, settings.max_question_chars,
+                           settings.retrieval, local_dir=data_dir, feeds=FeedManager.from_settings(settings))
+        kb.fetch_limits = FetchLimits.from_settings(settings)
+        return kb
     except BaseException:
         if catalog is not None:
             catalog.close()
