@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import pdf_factory  # noqa: E402
-from fpdf import FPDF  # noqa: E402
+import pdf_factory
+from fpdf import FPDF
 
-from knowledge.loaders.pdf import LIGATURES, rejoin_hyphens  # noqa: E402
+from knowledge.loaders.pdf import LIGATURES, rejoin_hyphens
 
 LETTER = [["Dear Harborline Market customer,", "",
            "We are writing to tell you about an incident that may have affected your account.",

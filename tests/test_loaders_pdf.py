@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pdf_factory
 import pytest
 
-import pdf_factory
 from knowledge.catalog import Catalog
 from knowledge.errors import EmptySourceError, SourceError, UnsupportedFormatError
 from knowledge.loaders import NoTextLayerError, load_bytes, load_file
@@ -303,6 +303,6 @@ def test_cli_ingest_letter_pdf_and_cite_its_page(run: Run, tmp_path: Path) -> No
 def test_cli_ingest_scanned_pdf_fails_with_one_line(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(pdf_factory.scanned())
-    code, out, err = run("ingest", str(path))
+    code, _out, err = run("ingest", str(path))
     assert code != 0
     assert "no extractable text (scanned?)" in err and err.count("\n") == 1

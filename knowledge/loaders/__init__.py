@@ -42,7 +42,11 @@ from knowledge.loaders.common import (
 )
 from knowledge.loaders.email import email_document, load_eml
 from knowledge.loaders.html import decode_html, html_document, load_html
-from knowledge.loaders.markdown import load_markdown, markdown_document, split_front_matter
+from knowledge.loaders.markdown import (
+    load_markdown,
+    markdown_document,
+    split_front_matter,
+)
 from knowledge.loaders.pdf import NoTextLayerError, load_pdf, pdf_document
 from knowledge.loaders.plain import load_txt, txt_document
 from knowledge.records import page_at

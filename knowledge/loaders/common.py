@@ -4,8 +4,8 @@ validating metadata."""
 from __future__ import annotations
 
 import codecs
-import re
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal

@@ -42,6 +42,7 @@ information dictionary).
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 import statistics
@@ -139,7 +140,7 @@ def _title(reader: Any) -> str | None:
         log.debug("unreadable PDF information dictionary", exc_info=True)
         return None
     title = re.sub(r"^Microsoft (?:Word|PowerPoint) - ", "", title)
-    if not title or title.lower() in ("untitled", "title") or re.search(r"\.(?:docx?|pdf|odt|rtf|txt)$", title, re.I):
+    if not title or title.lower() in ("untitled", "title") or re.search(r"\.(?:docx?|pdf|odt|rtf|txt)$", title, re.IGNORECASE):
         return None
     return title
 
@@ -178,7 +179,7 @@ def _with_paragraph_gaps(fragments: list[tuple[str, float | None]]) -> str:
                 y = at
     lines.append(("".join(current), y))
     ys = [y for _, y in lines if y is not None]
-    steps = [a - b for a, b in zip(ys, ys[1:]) if a - b > 0.5]
+    steps = [a - b for a, b in itertools.pairwise(ys) if a - b > 0.5]
     if not steps:
         return "\n".join(text for text, _ in lines)
     usual = statistics.median_low(steps)
