@@ -383,8 +383,8 @@ class KnowledgeBase:
         """Load files and folders (recursively) and index every file that loads.
 
         Args:
-            progress: called ``(done, total, path)`` as each file is read and, again, as each is
-                prepared for the index (``total`` is twice the number of files).
+            progress: called ``(done, total, path)`` as each file that loaded is prepared for the
+                index (chunked, its quotes found); nothing is reported while files are read.
 
         Returns:
             ``(report, errors)``: one :class:`SourceError` per file that could not be loaded; those
@@ -393,20 +393,12 @@ class KnowledgeBase:
         override = override or SourceMeta()
         files, errors = expand_paths(paths)
         docs: list[tuple[LoadedDocument, SourceMeta]] = []
-        for done, path in enumerate(files, 1):
+        for path in files:
             try:
                 docs.append((load_file(path), override))
             except SourceError as exc:
                 errors.append(exc)
-            if progress is not None:
-                progress(done, 2 * len(files), str(path))
-        unread = len(files) - len(docs)
-
-        def prepared(done: int, total: int, locator: str) -> None:
-            if progress is not None:
-                progress(len(files) + unread + done, 2 * len(files), locator)
-
-        report = self.ingest_documents(docs, progress=prepared) if docs else IngestReport()
+        report = self.ingest_documents(docs, progress=progress) if docs else IngestReport()
         report.failed = [e.path for e in errors]
         report.errors = [str(e) for e in errors]
         return report, errors
