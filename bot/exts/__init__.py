@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 #: Dotted names passed to ``Bot.load_extension``; each module defines ``async def setup(bot)``.
-EXTENSIONS: tuple[str, ...] = ("bot.exts.ask", "bot.exts.reports", "bot.exts.watch")
+EXTENSIONS: tuple[str, ...] = ("bot.exts.ask", "bot.exts.reports", "bot.exts.watch", "bot.exts.feeds")
