@@ -6,19 +6,28 @@ Fictional feeds and pages about Harborline Market only; the fake embedder from `
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import FakeEmbedder, settings_for
+from conftest import EXAMPLES_DIR, FakeEmbedder, settings_for
 from knowledge.errors import FeedError, FeedNotFoundError
 from knowledge.feeds import FeedPollResult
-from knowledge.service import KnowledgeBase, open_knowledge_base
+from knowledge.service import HOOK_ENV, KnowledgeBase, open_knowledge_base
 from knowledge.web import guard
 from web_server import Reply, Request, WebServer, web_server  # noqa: F401  (web_server: the fixture)
 
+REPO = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
 NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.timezone.utc)
 #: An address the fake resolver answers for a "public" host; connections to it go to 127.0.0.1.
 PUBLIC = "93.184.216.34"
@@ -360,3 +369,137 @@ def test_the_registry_survives_reopening(web_server: WebServer, open_kb, data_di
         feed.id, url, "notice", "Harborline Market", 1)
     outcome = only(reopened.poll_feeds())
     assert outcome.unchanged == 1 and outcome.new == [] and web_server.hits("/notice") == 1
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+def test_cli_add_list_poll_remove(web_server: WebServer, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_ALLOW_PRIVATE_URLS", "true")
+    web_server.add("/notice", page("Order history notice", "We fixed the order history display."))
+    url = serve_feed(web_server, "/feed.xml", rss(web_server.base, [("n1", "/notice", "Mon, 30 Nov 2026 09:00:00 GMT")]),
+                     etag='"v1"')
+    broken = web_server.add("/broken.xml", "oops", 500, "text/plain")
+
+    code, out, err = run("feeds", "add", url, "--kind", "notice", "--org", "Harborline Market")
+    assert code == 0 and "Harborline Market newsroom" in out and "kind notice" in out
+    feed_id = out.split()[1].rstrip(":")
+    code, out, err = run("feeds", "add", broken)
+    assert code == 1 and "500" in err and "Traceback" not in err
+
+    code, out, err = run("feeds", "poll")
+    assert code == 0, err
+    assert f"{feed_id} (Harborline Market newsroom): 1 new, 0 changed, 0 unchanged, 0 failed entries" in out
+    assert "1 feeds (0 failed); sources: 1 added, 0 updated" in out
+    assert f"{url}: fetching" in err  # progress, on stderr
+    code, out, _ = run("feeds", "poll")
+    assert code == 0 and f"{feed_id} (Harborline Market newsroom): not modified" in out
+
+    code, out, _ = run("feeds", "list", "--json")
+    [listed] = json.loads(out)
+    assert (listed["id"], listed["kind"], listed["organization"], listed["entries"], listed["etag"]) == (
+        feed_id, "notice", "Harborline Market", 1, '"v1"')
+    code, out, _ = run("feeds", "list")
+    assert code == 0 and feed_id in out
+
+    code, out, _ = run("feeds", "remove", url)
+    assert code == 0 and f"removed {feed_id}" in out
+    code, out, err = run("feeds", "remove", feed_id)
+    assert code == 1 and "no feed has id or URL" in err
+    code, out, _ = run("feeds", "list")
+    assert "no feeds" in out
+    code, out, _ = run("sources", "--json")
+    assert [s["kind"] for s in json.loads(out)] == ["notice"]  # removing a feed keeps its sources
+
+
+def test_cli_poll_reports_a_failing_feed_and_exits_1(web_server: WebServer, run,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_ALLOW_PRIVATE_URLS", "true")
+    url = serve_feed(web_server, "/feed.xml", rss(web_server.base, []))
+    run("feeds", "add", url)
+    web_server.add("/feed.xml", "slow down", 429, "text/plain", {"Retry-After": "120"})
+
+    code, out, _ = run("feeds", "poll")
+    assert code == 1 and "failed: the server answers 429" in out and "next try after" in out
+    code, out, _ = run("feeds", "poll")
+    assert code == 0 and "skipped, backing off until" in out and web_server.hits("/feed.xml") == 2
+
+
+# --- crash safety ---------------------------------------------------------------------------------------
+
+KILLABLE = textwrap.dedent("""\
+    import sys
+    from conftest import FakeEmbedder
+    from knowledge import cli, service
+    service.create_embedder = lambda *args, **kwargs: FakeEmbedder()
+    sys.exit(cli.main(sys.argv[1:]))
+    """)
+
+
+def _poll_in_a_subprocess(tmp_path: Path, data_dir: Path, marker: Path, step: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(TESTS)]), HOOK_ENV: str(marker),
+           HOOK_ENV + "_AT": step, "KB_ALLOW_PRIVATE_URLS": "true"}
+    env.pop("KB_EMBEDDING_MODEL", None)
+    empty = tmp_path / "empty.env"
+    empty.write_text("", encoding="utf-8")
+    return subprocess.Popen([sys.executable, "-c", KILLABLE, "--data-dir", str(data_dir), "--env-file", str(empty),
+                             "feeds", "poll"], cwd=tmp_path, env=env, text=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def _kill_at(process: subprocess.Popen[str], marker: Path, step: str, times: int) -> None:
+    """SIGKILL ``process`` once it has reached ``step`` ``times`` times (it waits at the last one)."""
+    deadline = time.monotonic() + 60
+    while (marker.read_text(encoding="utf-8").split() if marker.exists() else []).count(step) < times:
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert time.monotonic() < deadline, f"the poll never reached {step}"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def consistent(kb: KnowledgeBase) -> None:
+    """Every vector belongs to a catalogued source's committed chunks, and every such chunk is there."""
+    owned = set().union(*(kb.catalog.chunk_ids(s.id) for s in kb.sources())) if kb.sources() else set()
+    assert kb.vectors.ids() == owned
+    assert kb.counts()["vectors"] == kb.counts()["chunks"]
+    assert kb.catalog.pending() == []
+
+
+@pytest.mark.parametrize("step", ["before-catalogue", "after-catalogue", "feed-entry-seen"])
+def test_a_poll_killed_midway_leaves_no_partial_source_and_the_next_poll_finishes(
+        tmp_path: Path, data_dir: Path, web_server: WebServer, open_kb, step: str) -> None:
+    base = web_server.base
+    paths = ["/one", "/two", "/three"]
+    for n, path in enumerate(paths):
+        web_server.add(path, page(f"Update {n}", f"Stores are open on day {n}."))
+    url = serve_feed(web_server, "/feed.xml", rss(base, [(p, p, "Mon, 30 Nov 2026 09:00:00 GMT") for p in paths]),
+                     etag='"v1"')
+    kb = open_kb()
+    kb.ingest_paths([EXAMPLES_DIR])  # an index with vectors on disk (see the report: a kill during a
+    before = {s.id: s.content_hash for s in kb.sources()}  # fresh index's first write is another matter)
+    kb.add_feed(url, organization="Harborline Market")
+    kb.close()
+    marker = tmp_path / "reached"
+
+    # the hooks wait at the step's first occurrence: the first entry's commit, or its "seen" mark
+    process = _poll_in_a_subprocess(tmp_path, data_dir, marker, step)
+    _kill_at(process, marker, step, 1)
+
+    assert process.returncode == -signal.SIGKILL
+    kb = open_kb()
+    consistent(kb)
+    committed = {s.url for s in kb.sources() if s.id not in before}
+    assert committed == (set() if step == "before-catalogue" else {f"{base}/one"})
+    assert {s.id: s.content_hash for s in kb.sources() if s.id in before} == before
+    [feed] = kb.feeds()
+    assert feed.entries == (1 if step == "feed-entry-seen" else 0)  # seen only after its ingest committed
+    assert feed.etag is None  # the feed's validators wait for every entry
+
+    outcome = only(kb.poll_feeds())
+
+    assert outcome.status == "ok" and outcome.failed == []
+    consistent(kb)
+    urls = [s.url for s in kb.sources() if s.id not in before]
+    assert sorted(urls) == sorted(f"{base}{p}" for p in paths)  # each once: no duplicate
+    assert kb.feeds()[0].entries == 3 and kb.feeds()[0].etag == '"v1"'
+    assert only(kb.poll_feeds()).status == "not_modified"

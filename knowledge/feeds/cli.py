@@ -47,7 +47,8 @@ def cmd_feeds_add(settings: Settings, args: argparse.Namespace) -> int:
 
 def render_feeds(feeds: list[Feed]) -> Table:
     table = Table(title="Feeds", title_justify="left")
-    for column in ("id", "title", "url", "kind", "organisation", "entries", "last ok", "status"):
+    table.add_column("id", no_wrap=True)
+    for column in ("title", "url", "kind", "organisation", "entries", "last ok", "status"):
         table.add_column(column, overflow="fold")
     for f in feeds:
         status = "ok" if not f.failures else (
