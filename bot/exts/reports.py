@@ -5,7 +5,8 @@ Readers file reports with the "Report misquote" button under an answer (:mod:`bo
 Confirm / Dismiss. A confirmed report marks its quote "disputed" in every later answer (the index is
 shared, so in every server); a dismissed one only leaves the list. The command is for
 administrators (``default_permissions(administrator=True)``, which a server may change in its
-integration settings), and every button checks again that whoever clicks is an administrator.
+integration settings) and checked when run (:func:`bot.guards.is_admin`); every button checks again
+that whoever clicks is an administrator.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import guards
 from bot._threads import run_blocking
 from bot.limits import FIELD_VALUE_MAX, fit_embeds
 from bot.render import error_line, fit
@@ -31,7 +33,6 @@ log = logging.getLogger(__name__)
 
 #: How long the review view accepts clicks (an ephemeral message can be edited for 15 minutes).
 VIEW_TIMEOUT_S = 10 * 60
-NOT_ADMIN = "Only the server's administrators can review misquote reports."
 NONE_OPEN = "There are no open misquote reports in this server."
 COLOUR = discord.Colour.orange()
 
@@ -42,11 +43,6 @@ class ReportsKnowledgeBase(Protocol):
     def reports(self, status: str | None = "open", guild: str | None = None) -> list[Report]: ...
 
     def resolve_report(self, report_id: int, confirmed: bool, by: str) -> Report: ...
-
-
-def is_admin(interaction: discord.Interaction) -> bool:
-    """True when the member who interacted is an administrator here (resolved channel permissions)."""
-    return interaction.guild_id is not None and interaction.permissions.administrator
 
 
 def report_embed(report: Report, position: int, total: int) -> discord.Embed:
@@ -102,9 +98,10 @@ class ReportsView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Every click: administrators only (permissions may have changed since ``/reports``)."""
-        if is_admin(interaction):
+        refusal = guards.admin_refusal(interaction)
+        if refusal is None:
             return True
-        await interaction.response.send_message(NOT_ADMIN, ephemeral=True,
+        await interaction.response.send_message(refusal, ephemeral=True,
                                                 allowed_mentions=discord.AllowedMentions.none())
         return False
 
@@ -168,12 +165,9 @@ class Reports(commands.Cog):
     @app_commands.command(name="reports", description="Review this server's open misquote reports")
     @app_commands.guild_only()
     @app_commands.default_permissions(administrator=True)
+    @guards.is_admin()
     async def reports(self, interaction: discord.Interaction) -> None:
         """Show the open misquote reports, privately, with Confirm and Dismiss."""
-        if not is_admin(interaction):
-            await interaction.response.send_message(NOT_ADMIN, ephemeral=True,
-                                                    allowed_mentions=discord.AllowedMentions.none())
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild = str(interaction.guild_id)
         found = await run_blocking(self.kb.reports, "open", guild)

@@ -3,7 +3,8 @@
 The paged answer view (:mod:`bot.views.pages`) opens it from its "Report misquote" button with the
 quotes shown on the current page. Which quote: modals on every client take text inputs only (a
 select inside a modal is not shown by older clients), so when the page shows several quotes the
-modal asks for the quote's number as it appears on the page (1 = the first quote on the page); with
+modal asks for the quote's number as the answer shows it (the view passes the quotes numbered 1 up to the
+page shown, :func:`bot.render.page_items`); with
 one quote the field is left out. The report is stored with the answer's question, organisation and
 the chosen quote (text, speaker, source id, offsets), and administrators review it with
 ``/reports``.
@@ -85,7 +86,7 @@ class ReportModal(discord.ui.Modal):
         if len(self.items) > 1:
             self.quote = discord.ui.TextInput(placeholder="1", required=True, max_length=3)
             self.add_item(discord.ui.Label(text="Which quote?", component=self.quote,
-                                           description=f"Its number on the page, 1 to {len(self.items)}"))
+                                           description=f"As numbered in the answer, 1 to {len(self.items)}"))
         self.wrong: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, required=True, max_length=WRONG_MAX,
             placeholder="e.g. these are the reporter's words, not the company's")
