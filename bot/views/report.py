@@ -1,13 +1,11 @@
 """The "Report misquote" modal: a reader says that a quote in an answer is wrong.
 
-The paged answer view (:mod:`bot.views.pages`) opens it from its "Report misquote" button with the
-quotes shown on the current page. Which quote: modals on every client take text inputs only (a
-select inside a modal is not shown by older clients), so when the page shows several quotes the
-modal asks for the quote's number as the answer shows it (the view passes the quotes numbered 1 up to the
-page shown, :func:`bot.render.page_items`); with
-one quote the field is left out. The report is stored with the answer's question, organisation and
-the chosen quote (text, speaker, source id, offsets), and administrators review it with
-``/reports``.
+The answer view (:mod:`bot.views.answer`) opens it from its "Report misquote" button with the
+quotes numbered 1 up to the page shown (:func:`bot.render.page_items`). Which quote: modals on every
+client take text inputs only (a select inside a modal is not shown by older clients), so with
+several quotes the modal asks for the quote's number as the answer shows it; with one quote the
+field is left out. The report is stored with the answer's question, organisation and the chosen
+quote (text, speaker, source id, offsets), and administrators review it with ``/reports``.
 
 Discord's limits (https://discord.com/developers/docs/components/reference#text-input): a modal
 title and a label's text are at most 45 characters, a label's description 100, a text input's value
