@@ -269,17 +269,17 @@ def test_bad_files_each_give_one_error_and_good_files_are_ingested(kb: Knowledge
     (folder / "good.txt").write_text("Harborline Market wrote to shoppers on Monday.\n", encoding="utf-8")
     (folder / "empty.txt").write_text("  \n\n", encoding="utf-8")
     (folder / "latin1.txt").write_bytes("Harborline caf\u00e9 notice".encode("latin-1"))
-    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 fictional")  # skipped silently inside a folder
+    (folder / "scan.odt").write_bytes(b"PK\x03\x04 fictional")  # skipped silently inside a folder
 
-    report, errors = kb.ingest_paths([folder, folder / "scan.pdf"])
+    report, errors = kb.ingest_paths([folder, folder / "scan.odt"])
 
     by_name = {Path(e.path).name: e for e in errors}
-    assert sorted(by_name) == ["empty.txt", "latin1.txt", "scan.pdf"]
+    assert sorted(by_name) == ["empty.txt", "latin1.txt", "scan.odt"]
     assert len(errors) == 3
-    assert isinstance(by_name["scan.pdf"], UnsupportedFormatError)
+    assert isinstance(by_name["scan.odt"], UnsupportedFormatError)
     assert isinstance(by_name["empty.txt"], EmptySourceError)
     assert isinstance(by_name["latin1.txt"], SourceError) and "UTF-8" in by_name["latin1.txt"].reason
-    assert sorted(Path(p).name for p in report.failed) == ["empty.txt", "latin1.txt", "scan.pdf"]
+    assert sorted(Path(p).name for p in report.failed) == ["empty.txt", "latin1.txt", "scan.odt"]
     assert len(report.added) == 2
     assert kb.counts()["sources"] == 2
 
