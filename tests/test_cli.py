@@ -18,7 +18,7 @@ from knowledge import cli as knowledge_cli
 from knowledge.service import source_id_for
 
 FOLLOW_UP_URL = "https://harborline.example/news/follow-up"
-SOURCE_KEYS = {"id", "title", "url", "publisher", "date", "kind"}
+SOURCE_KEYS = {"id", "title", "url", "publisher", "date", "kind", "retrieved_at", "gone"}
 
 Run = Callable[..., tuple[int, str, str]]
 
