@@ -24,10 +24,19 @@ from pydantic import ValidationError
 from knowledge.errors import KnowledgeError, SourceError
 from knowledge.feeds import cli as feeds_cli
 from knowledge.loaders import make_meta
-from knowledge.records import SOURCE_KINDS, Answer, AnswerItem, SourceRef, Statement
+from knowledge.progress import ingest_progress, summary
+from knowledge.records import (
+    SOURCE_KINDS,
+    Answer,
+    AnswerItem,
+    IngestReport,
+    SourceRef,
+    Statement,
+)
 from knowledge.service import KnowledgeBase, open_knowledge_base
-from knowledge.snippets import excerpt
 from knowledge.settings import Settings, load_settings
+from knowledge.snippets import excerpt
+from knowledge.web.ingest import read_url_list
 
 log = logging.getLogger(__name__)
 
@@ -174,26 +183,58 @@ def _override(args: argparse.Namespace) -> dict[str, object]:
     return fields
 
 
+def _is_url(arg: str) -> bool:
+    return arg[:8].lower().startswith(("http://", "https://"))
+
+
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    urls = [a for a in args.paths if _is_url(a)]
+    paths = [Path(a) for a in args.paths if not _is_url(a)]
+    if args.from_file is not None:
+        try:
+            urls += read_url_list(Path(args.from_file).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read --from-file {args.from_file}: {getattr(exc, 'strerror', None) or exc}",
+                  file=sys.stderr)
+            return 2
+    if not urls and not paths:
+        print("error: give files, folders or URLs to ingest (or --from-file with URLs)", file=sys.stderr)
+        return 2
+    if urls and args.url:
+        print("error: --url names one file's source; a fetched page's URL is its own", file=sys.stderr)
+        return 2
     try:
         override = make_meta(_override(args), "command line")
     except SourceError as exc:
         print(f"error: {exc.reason}", file=sys.stderr)
         return 2
+    report = IngestReport()
+    errors: list[SourceError] = []
     with open_knowledge_base(settings.knowledge) as kb:
-        report, errors = kb.ingest_paths([Path(p) for p in args.paths], override)
+        if paths:
+            with ingest_progress(sys.stdout, "files", enabled=not args.json) as progress:
+                report, errors = kb.ingest_paths(paths, override, progress=progress)
+        if urls:
+            with ingest_progress(sys.stdout, "URLs", enabled=not args.json) as progress:
+                part, part_errors = kb.ingest_urls(urls, override, progress=progress)
+            report = _joined(report, part)
+            errors += part_errors
         counts = kb.counts()
     for exc in errors:
-        print(f"skipped {exc}", file=sys.stderr)  # one line per file, never wrapped
+        print(f"failed {exc}", file=sys.stderr)  # one line per file or URL, never wrapped
     if args.json:
-        print(json.dumps({**report.model_dump(), "errors": [str(e) for e in errors], "index": counts},
+        print(json.dumps({**report.model_dump(mode="json"), "errors": [str(e) for e in errors], "index": counts},
                          indent=2))
     else:
-        Console().print(Text(
-            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-            f"{len(errors)} failed; index: {counts['sources']} sources, {counts['chunks']} chunks, "
-            f"{counts['attributions']} attributions"))
+        Console().print(Text(summary(report, len(errors), counts)))
     return 1 if errors else 0
+
+
+def _joined(first: IngestReport, second: IngestReport) -> IngestReport:
+    data = first.model_dump()
+    for key, value in second.model_dump().items():
+        data[key] = data[key] + value
+    return IngestReport(**data)
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -326,8 +367,11 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env, if present)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="index files and folders (.txt, .md, .html)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = sub.add_parser("ingest", help="index files, folders and web pages (.txt, .md, .html, .pdf, .eml, URLs)")
+    p.add_argument("paths", nargs="*", metavar="PATH_OR_URL",
+                   help="files, folders (recursively) and http(s) URLs (pages, PDFs, text)")
+    p.add_argument("--from-file", metavar="URLS.txt",
+                   help="a file of URLs to fetch and index, one per line (# starts a comment)")
     p.add_argument("--kind", choices=SOURCE_KINDS, help="source kind for every file")
     p.add_argument("--org", action="append", default=[], metavar="ORG",
                    help="organisation the source is about or speaks for (repeatable)")
