@@ -93,32 +93,41 @@ def cooldown_refusal(interaction: discord.Interaction, cooldown: Cooldown | None
     return f"Please wait {math.ceil(wait)} s before your next command."
 
 
+async def check_channel(interaction: discord.Interaction) -> bool:
+    """Predicate: the command is used in an allowed channel (``DISCORD_ALLOWED_CHANNEL_IDS``).
+
+    Raises:
+        Refusal: it is not.
+    """
+    settings = _settings(interaction)
+    refusal = channel_refusal(interaction, settings.allowed_channel_ids if settings else [])
+    if refusal:
+        raise Refusal(refusal)
+    return True
+
+
+async def check_cooldown(interaction: discord.Interaction) -> bool:
+    """Predicate: an allowed channel, and the user's cooldown has passed (the channel is checked
+    first, so a refused command does not start a cooldown).
+
+    Raises:
+        Refusal: either is not so.
+    """
+    await check_channel(interaction)
+    refusal = cooldown_refusal(interaction, getattr(interaction.client, "cooldown", None))
+    if refusal:
+        raise Refusal(refusal)
+    return True
+
+
 def allowed_channel() -> Callable[[T], T]:
-    """Check: the command is used in an allowed channel (``DISCORD_ALLOWED_CHANNEL_IDS``)."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        settings = _settings(interaction)
-        refusal = channel_refusal(interaction, settings.allowed_channel_ids if settings else [])
-        if refusal:
-            raise Refusal(refusal)
-        return True
-
-    return app_commands.check(predicate)
+    """Check decorator: :func:`check_channel`."""
+    return app_commands.check(check_channel)
 
 
 def cooldown() -> Callable[[T], T]:
-    """Check: an allowed channel, and the user's cooldown has passed (the channel is checked first,
-    so a refused command does not start a cooldown)."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        settings = _settings(interaction)
-        refusal = channel_refusal(interaction, settings.allowed_channel_ids if settings else [])
-        refusal = refusal or cooldown_refusal(interaction, getattr(interaction.client, "cooldown", None))
-        if refusal:
-            raise Refusal(refusal)
-        return True
-
-    return app_commands.check(predicate)
+    """Check decorator: :func:`check_cooldown` (for commands that do work)."""
+    return app_commands.check(check_cooldown)
 
 
 def ingest_refusal(interaction: discord.Interaction, role_id: int | None) -> str | None:

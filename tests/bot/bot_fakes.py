@@ -17,7 +17,8 @@ from unittest import mock
 
 import discord
 
-from knowledge.records import Answer, AnswerItem, NotDisclosed, SourceRef
+from knowledge.errors import SourceNotFoundError
+from knowledge.records import Answer, AnswerItem, Attribution, IngestReport, NotDisclosed, Source, SourceMeta, SourceRef
 from knowledge.settings import DiscordSettings, Settings
 
 NOTICE = SourceRef(
@@ -134,6 +135,83 @@ class FakeKnowledgeBase:
             raise self.error
         return list(self.names)
 
+    # the catalogue: the answer's sources, as indexed sources with a text each
+    def sources(self) -> list[Source]:
+        self.events.append("kb.sources")
+        if self.error is not None:
+            raise self.error
+        return list(self.indexed.values())
+
+    @property
+    def indexed(self) -> dict[str, Source]:
+        if not hasattr(self, "_indexed"):
+            self._indexed = {ref.id: indexed(ref) for ref in self.answer.sources}
+        return self._indexed
+
+    def resolve(self, selector: str) -> Source:
+        self.events.append("kb.resolve")
+        if selector in self.indexed:
+            return self.indexed[selector]
+        raise SourceNotFoundError(f"no indexed source has id, URL or path {selector!r}")
+
+    def forget(self, selector: str) -> Source:
+        self.events.append("kb.forget")
+        source = self.resolve(selector)
+        del self.indexed[source.id]
+        return source
+
+    def attributions(self, source_id: str) -> list[Attribution]:
+        self.events.append("kb.attributions")
+        found = [i for i in [*self.answer.quotes, *self.answer.reported, *self.answer.others]
+                 if i.source.id == source_id]
+        return [Attribution(kind=i.kind, text=i.text, start=i.start, end=i.end, speaker=i.speaker,
+                            speaker_role=i.speaker_role) for i in found]
+
+    def about(self) -> dict[str, object]:
+        self.events.append("kb.about")
+        return {"sources": len(self.indexed), "chunks": 12, "attributions": 7, "vectors": 12,
+                "organizations": len(self.names), "embedding_model": "fake-embedder", "store": "embedded",
+                "version": "0.1.0"}
+
+
+class UploadingFakeKnowledgeBase(FakeKnowledgeBase):
+    """Also takes uploads: records them and returns ``report`` (or raises ``ingest_error``)."""
+
+    def __init__(self, *args: object, report: IngestReport | None = None,
+                 ingest_error: Exception | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.report = report or IngestReport(added=["src_new123456789"], chunks=3, attributions=2)
+        self.ingest_error = ingest_error
+        self.uploads: list[tuple[str, bytes, SourceMeta | None]] = []
+        self.release = threading.Event()
+        self.release.set()
+
+    def ingest_upload(self, filename: str, data: bytes, override: SourceMeta | None = None) -> IngestReport:
+        self.events.append("kb.ingest_upload")
+        self.release.wait(10)
+        self.uploads.append((filename, data, override))
+        if self.ingest_error is not None:
+            raise self.ingest_error
+        return self.report
+
+
+class UrlFakeKnowledgeBase(UploadingFakeKnowledgeBase):
+    """Also fetches URLs (as ``ingest_paths`` answers: a report and the errors)."""
+
+    def ingest_urls(self, urls: list[str], override: SourceMeta | None = None) -> tuple[IngestReport, list]:
+        self.events.append("kb.ingest_urls")
+        self.uploads.append((urls[0], b"", override))
+        if self.ingest_error is not None:
+            return IngestReport(failed=list(urls)), [self.ingest_error]
+        return self.report, []
+
+
+def indexed(ref: SourceRef) -> Source:
+    """An indexed source made from a reference, with a short text."""
+    return Source(**ref.model_dump(), organizations=["Harborline Market"], locator=ref.url or ref.id,
+                  content_hash="0" * 64, ingested_at=dt.datetime(2025, 3, 6, 12, 0, tzinfo=dt.timezone.utc),
+                  text=f"{ref.title}\n\nSome *text* of {ref.id} with <@123> in it.")
+
 
 @dataclass
 class FakeInteraction:
@@ -141,6 +219,8 @@ class FakeInteraction:
 
     interaction: mock.NonCallableMagicMock
     events: list[str] = field(default_factory=list)
+    #: the messages follow-ups sent with ``wait=True`` returned (spec'd ``WebhookMessage`` mocks)
+    messages: list[mock.NonCallableMagicMock] = field(default_factory=list)
 
     @property
     def response(self) -> mock.NonCallableMagicMock:
@@ -161,6 +241,9 @@ def make_interaction(
     command: object = None,
     user_id: int = 1001,
     guild_id: int | None = 2002,
+    channel_id: int = 5005,
+    permissions: discord.Permissions | None = None,
+    client: object = None,
     responded: bool = False,
 ) -> FakeInteraction:
     """A fake interaction that, like Discord, refuses a second response and an early follow-up."""
@@ -177,22 +260,47 @@ def make_interaction(
 
         return record
 
-    async def follow_up(*args: object, **kwargs: object) -> None:
+    async def follow_up(*args: object, **kwargs: object) -> mock.NonCallableMagicMock | None:
         if not state["done"]:
             raise AssertionError("follow-up sent before the interaction was answered or deferred")
         fake.events.append("followup.send")
+        if not kwargs.get("wait"):
+            return None
+        message = mock.NonCallableMagicMock(spec=discord.WebhookMessage, id=4004 + len(fake.messages))
+        fake.messages.append(message)
+        return message
+
+    async def edit_message(*args: object, **kwargs: object) -> None:  # a component's response
+        if state["done"]:
+            raise AssertionError("edit_message after the interaction was already answered")
+        state["done"] = True
+        fake.events.append("edit_message")
+
+    async def send_modal(*args: object, **kwargs: object) -> None:
+        if state["done"]:
+            raise AssertionError("send_modal after the interaction was already answered")
+        state["done"] = True
+        fake.events.append("send_modal")
 
     response = mock.NonCallableMagicMock(spec=discord.InteractionResponse)
     response.is_done.side_effect = lambda: state["done"]
     response.defer.side_effect = respond("defer")
     response.send_message.side_effect = respond("send_message")
+    response.edit_message.side_effect = edit_message
+    response.send_modal.side_effect = send_modal
     followup = mock.NonCallableMagicMock(spec=discord.Webhook)
     followup.send.side_effect = follow_up
 
     interaction.response = response
     interaction.followup = followup
-    interaction.user = mock.NonCallableMagicMock(spec=discord.Member, id=user_id)
+    interaction.user = mock.NonCallableMagicMock(spec=discord.Member, id=user_id, roles=[])
     interaction.guild_id = guild_id
+    interaction.channel_id = channel_id
+    interaction.channel = mock.NonCallableMagicMock(spec=discord.TextChannel, id=channel_id,
+                                                    type=discord.ChannelType.text)
+    interaction.permissions = permissions if permissions is not None else discord.Permissions.none()
+    interaction.client = client
+    interaction.expires_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15)
     interaction.id = 3003
     interaction.command = command
     return fake

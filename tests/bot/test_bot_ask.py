@@ -48,7 +48,7 @@ def test_defers_then_asks_off_the_event_loop_then_sends_one_follow_up() -> None:
     fake = run_ask(kb, "Did they say passwords were affected?", "Harborline Market")
 
     assert fake.events == ["defer", "kb.ask", "followup.send"]
-    fake.response.defer.assert_awaited_once_with(thinking=True)
+    fake.response.defer.assert_awaited_once_with(thinking=True, ephemeral=False)
     fake.response.send_message.assert_not_awaited()
     fake.followup.send.assert_awaited_once()
     assert kb.calls == [("Did they say passwords were affected?", "Harborline Market")]
@@ -60,7 +60,8 @@ def test_follow_up_carries_the_rendered_answer_and_pings_nobody() -> None:
 
     kwargs = fake.followup.send.await_args.kwargs
     assert fake.followup.send.await_args.args == ()
-    assert kwargs.keys() == {"embeds", "allowed_mentions"}
+    assert kwargs.keys() == {"embeds", "view", "ephemeral", "allowed_mentions", "wait"}
+    assert kwargs["ephemeral"] is False
     assert kwargs["embeds"][0].title == "What Harborline Market said"
     assert_no_mentions(kwargs["allowed_mentions"])
 

@@ -1,0 +1,92 @@
+"""Confirm or cancel: two buttons for the user who asked, used by ``/forget``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.render import error_line
+from bot.views.pages import NO_MENTIONS, VIEW_TIMEOUT_S
+from knowledge.errors import KnowledgeError
+
+log = logging.getLogger(__name__)
+
+TIMED_OUT = "Timed out; nothing was changed."
+CANCELLED = "Cancelled; nothing was changed."
+FAILED = "That failed; it has been logged. Nothing was changed."
+NOT_YOURS = "Only the person who ran the command can answer this."
+
+
+class ConfirmView(discord.ui.View):
+    """Runs ``on_confirm`` once when the owner presses Confirm; Cancel or the timeout end it unchanged.
+
+    Args:
+        owner_id: the only user whose presses count (others get one ephemeral line).
+        on_confirm: called with the button's interaction, already deferred; returns the line that
+            replaces the prompt.
+        timeout: seconds until the prompt expires.
+
+    Attributes:
+        outcome: ``confirmed``, ``cancelled`` or ``timed out`` once decided, else None.
+    """
+
+    def __init__(self, owner_id: int, on_confirm: Callable[[discord.Interaction], Awaitable[str]], *,
+                 timeout: float | None = VIEW_TIMEOUT_S) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.on_confirm = on_confirm
+        self.outcome: str | None = None
+        self.target: Any = None
+
+    def attach(self, target: Any) -> None:
+        """Remember the prompt's message, edited when the prompt times out."""
+        self.target = target
+
+    def _disable(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(NOT_YOURS,
+                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return False
+        return self.outcome is None
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        self.outcome = "confirmed"
+        self._disable()
+        self.stop()
+        await interaction.response.edit_message(content="Working…", view=self, allowed_mentions=NO_MENTIONS)
+        try:
+            line = await self.on_confirm(interaction)
+        except KnowledgeError as error:  # a reason the user may read, e.g. the source is already gone
+            log.info("Confirmed action failed: %s", error)
+            line = error_line(str(error))
+        except Exception:
+            log.exception("Confirmed action failed for user %s", interaction.user.id)
+            line = FAILED
+        await interaction.edit_original_response(content=line, view=self, allowed_mentions=NO_MENTIONS)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        self.outcome = "cancelled"
+        self._disable()
+        self.stop()
+        await interaction.response.edit_message(content=CANCELLED, view=self, allowed_mentions=NO_MENTIONS)
+
+    async def on_timeout(self) -> None:
+        if self.outcome is not None:
+            return
+        self.outcome = "timed out"
+        self._disable()
+        if self.target is not None:
+            try:
+                await self.target.edit(content=TIMED_OUT, view=self, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                log.info("Could not mark a confirmation as timed out", exc_info=True)

@@ -1,0 +1,46 @@
+"""The view under ``/source``: "Show text" opens the source's stored text, privately, in pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.render_catalog import text_pages
+from bot.views.pages import NO_MENTIONS, VIEW_TIMEOUT_S, PagesView
+from knowledge.records import Source
+
+
+class SourceView(discord.ui.View):
+    """One "Show text" button; anyone who presses it gets their own ephemeral, paged copy.
+
+    Args:
+        source: the source, with its stored text.
+        timeout: seconds until the button is disabled.
+    """
+
+    def __init__(self, source: Source, *, timeout: float | None = VIEW_TIMEOUT_S) -> None:
+        super().__init__(timeout=timeout)
+        self.source = source
+        self.target: Any = None
+
+    def attach(self, target: Any) -> None:
+        """Remember the message this view is on, to disable the button on timeout."""
+        self.target = target
+
+    @discord.ui.button(label="Show text", emoji="📄", style=discord.ButtonStyle.secondary)
+    async def show_text(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        """Send the stored text in pages that only the presser sees and turns."""
+        pages = text_pages(self.source)
+        pager = PagesView(interaction.user.id, pages)
+        await interaction.response.send_message(embeds=pages[0], view=pager, ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+        pager.attach(interaction)
+
+    async def on_timeout(self) -> None:
+        self.show_text.disabled = True
+        if self.target is not None:
+            try:
+                await self.target.edit(view=self)
+            except discord.HTTPException:
+                pass
