@@ -18,17 +18,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES_DIR, FakeEmbedder, settings_for
+from web_server import Reply, Request, WebServer
+
 from knowledge.errors import FeedError, FeedNotFoundError
-from knowledge.feeds import FeedPollResult
+from knowledge.feeds import FeedOutcome, FeedPollResult
 from knowledge.service import HOOK_ENV, KnowledgeBase, open_knowledge_base
 from knowledge.web import guard
-from web_server import Reply, Request, WebServer, web_server  # noqa: F401  (web_server: the fixture)
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
-NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
 #: An address the fake resolver answers for a "public" host; connections to it go to 127.0.0.1.
 PUBLIC = "93.184.216.34"
 
@@ -118,7 +118,7 @@ def serve_feed(server: WebServer, path: str, document: str, content_type: str = 
     return server.handle(path, reply)
 
 
-def only(result: FeedPollResult):  # noqa: ANN201 - the one outcome
+def only(result: FeedPollResult) -> FeedOutcome:
     assert len(result.feeds) == 1
     return result.feeds[0]
 

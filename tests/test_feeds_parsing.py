@@ -73,15 +73,15 @@ def test_a_changed_entry_changes_its_fingerprint_and_an_unchanged_one_keeps_it()
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("30/11/2026 14:05", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.timezone.utc)),
-    ("11/30/2026", dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)),  # cannot be day first
-    ("01/02/2026", dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)),  # ambiguous: day first
-    ("Nov 30 2026", dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)),
-    ("November 30th, 2026 at 14:05", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.timezone.utc)),
-    ("30 November 2026", dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)),
-    ("30.11.2026 14:05 UTC", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.timezone.utc)),
-    ("Mon, 30 Nov 2026 15:05:00 +0100", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.timezone.utc)),
-    ("2026-11-30", dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)),
+    ("30/11/2026 14:05", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)),
+    ("11/30/2026", dt.datetime(2026, 11, 30, tzinfo=dt.UTC)),  # cannot be day first
+    ("01/02/2026", dt.datetime(2026, 2, 1, tzinfo=dt.UTC)),  # ambiguous: day first
+    ("Nov 30 2026", dt.datetime(2026, 11, 30, tzinfo=dt.UTC)),
+    ("November 30th, 2026 at 14:05", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)),
+    ("30 November 2026", dt.datetime(2026, 11, 30, tzinfo=dt.UTC)),
+    ("30.11.2026 14:05 UTC", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)),
+    ("Mon, 30 Nov 2026 15:05:00 +0100", dt.datetime(2026, 11, 30, 14, 5, tzinfo=dt.UTC)),
+    ("2026-11-30", dt.datetime(2026, 11, 30, tzinfo=dt.UTC)),
     ("yesterday", None),
     ("", None),
     (None, None),

@@ -19,11 +19,14 @@ from knowledge.feeds.registry import Feed
 from knowledge.records import SOURCE_KINDS
 
 if TYPE_CHECKING:
+    from knowledge.service import KnowledgeBase
     from knowledge.settings import Settings
 
 
-def _open(settings: Settings):  # noqa: ANN202 - a KnowledgeBase (imported late: no cycle with service)
-    from knowledge.service import open_knowledge_base
+def _open(settings: Settings) -> KnowledgeBase:
+    from knowledge.service import (
+        open_knowledge_base,  # late: knowledge.service imports this package
+    )
 
     return open_knowledge_base(settings.knowledge)
 

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 
 from knowledge.errors import FeedError
 from knowledge.feeds.parsing import parse_feed
-from knowledge.feeds.polling import Backoff, FeedPoller, FeedPollResult, FetchedFeed, Progress
+from knowledge.feeds.polling import (
+    Backoff,
+    FeedPoller,
+    FeedPollResult,
+    FetchedFeed,
+    Progress,
+)
 from knowledge.feeds.registry import FILE_NAME, Feed, FeedRegistry
 from knowledge.records import SOURCE_KINDS, IngestReport, SourceMeta
 from knowledge.web import Fetcher, FetchLimits, fetch
@@ -24,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 class FeedManager:

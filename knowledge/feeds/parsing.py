@@ -97,8 +97,8 @@ def parse_loose_date(text: str | None) -> dt.datetime | None:
     if parsed is None:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 def _entry_time(entry: feedparser.FeedParserDict) -> tuple[dt.datetime | None, str | None]:
@@ -106,7 +106,7 @@ def _entry_time(entry: feedparser.FeedParserDict) -> tuple[dt.datetime | None, s
     for key in ("published", "updated", "created"):
         struct = dict.get(entry, f"{key}_parsed")  # dict.get: no feedparser fallback (or warning)
         if isinstance(struct, time.struct_time):
-            return dt.datetime.fromtimestamp(calendar.timegm(struct), dt.timezone.utc), entry.get(key)
+            return dt.datetime.fromtimestamp(calendar.timegm(struct), dt.UTC), entry.get(key)
     for key in ("published", "updated", "created"):
         raw = dict.get(entry, key)
         if raw:

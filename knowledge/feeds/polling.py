@@ -32,7 +32,13 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from knowledge.errors import FeedError, FetchError, GoneError, RefusedURLError, SourceError
+from knowledge.errors import (
+    FeedError,
+    FetchError,
+    GoneError,
+    RefusedURLError,
+    SourceError,
+)
 from knowledge.feeds.parsing import FeedEntry, parse_feed
 from knowledge.feeds.registry import Feed, FeedRegistry
 from knowledge.records import IngestReport, SourceMeta
@@ -131,7 +137,7 @@ def _transient(exc: SourceError) -> bool:
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 class FeedPoller:

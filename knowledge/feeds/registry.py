@@ -97,7 +97,7 @@ class Feed(BaseModel):
 
 
 def _time(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.timezone.utc).isoformat() if value is not None else None
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
 
 
 class FeedRegistry:
