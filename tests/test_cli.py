@@ -88,8 +88,8 @@ def test_bad_kind_is_a_usage_error(run: Run, follow_up: Path) -> None:
 @pytest.fixture
 def corpus_with_unknown_file(tmp_path: Path) -> tuple[Path, Path]:
     corpus = Path(shutil.copytree(EXAMPLES_DIR, tmp_path / "corpus"))
-    unknown = corpus / "scan.pdf"
-    unknown.write_bytes(b"%PDF-1.4 fictional")
+    unknown = corpus / "scan.odt"
+    unknown.write_bytes(b"PK\x03\x04 fictional")
     return corpus, unknown
 
 
