@@ -145,6 +145,8 @@ def _details(source: SourceRef, publisher_max: int = PUBLISHER_MAX) -> str:
         parts.append(fit(source.publisher, publisher_max))
     if source.date:
         parts.append(format_date(source.date))
+    if source.gone:  # its URL answers 404/410 now: the words stand, the link no longer does
+        parts.append("gone")
     return ", ".join(parts)
 
 
@@ -291,10 +293,12 @@ def _other_line(item: AnswerItem, terms: Sequence[str] = ()) -> str:
 
 
 def source_line(source: SourceRef, *, with_id: bool = False) -> str:
-    """``• [title](url) — Publisher, 3 Mar 2025 · kind`` (then `` · `src_…` `` with ``with_id``)."""
+    """``• [title](url) — Publisher, 3 Mar 2025, gone · kind · retrieved 30 Nov 2026`` (``gone`` when its URL
+    answers 404/410; ``retrieved`` for a fetched source; then `` · `src_…` `` with ``with_id``)."""
     details = _details(source)
     ident = f" · `{source.id}`" if with_id and "`" not in source.id else ""
-    return f"• {_link(source)} — {details + ' · ' if details else ''}{source.kind}{ident}"
+    retrieved = f" · retrieved {format_date(source.retrieved_at.date())}" if source.retrieved_at else ""
+    return f"• {_link(source)} — {details + ' · ' if details else ''}{source.kind}{retrieved}{ident}"
 
 
 def _pack_lines(heading: str, lines: Sequence[str], budget: int) -> tuple[list[_Field], int]:
