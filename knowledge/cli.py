@@ -58,6 +58,10 @@ def _cite(ref: SourceRef, page: int | None = None) -> str:
     parts.append(ref.kind)
     if page is not None:
         parts.append(f"p. {page}")
+    if ref.gone:  # its URL answers 404/410 now
+        parts.append("gone")
+    if ref.retrieved_at is not None:
+        parts.append(f"retrieved {ref.retrieved_at.date().isoformat()}")
     return ", ".join(parts)
 
 
@@ -162,12 +166,14 @@ def _numbered(items: Sequence[Text]) -> list[Text]:
 
 def render_sources(kb: KnowledgeBase) -> Table:
     table = Table(title="Indexed sources", title_justify="left")
-    for column in ("id", "kind", "date", "title", "publisher", "organizations", "chunks"):
+    for column in ("id", "kind", "date", "title", "publisher", "organizations", "chunks", "retrieved"):
         table.add_column(column, overflow="fold")
     counts = kb.catalog.chunk_counts()
     for s in kb.sources():
+        retrieved = s.retrieved_at.date().isoformat() if s.retrieved_at else ""
         table.add_row(s.id, s.kind, s.date.isoformat() if s.date else "", s.title, s.publisher or "",
-                      ", ".join(s.organizations), str(counts.get(s.id, 0)))
+                      ", ".join(s.organizations), str(counts.get(s.id, 0)),
+                      f"{retrieved} (gone)" if s.gone else retrieved)
     return table
 
 
