@@ -63,10 +63,12 @@ def _item(a: Attribution, source: Source) -> AnswerItem:
                       source=source.ref())
 
 
-#: A seen quote is compared with a new one only when it shares this share of the new one's distinct
+#: A seen quote is compared with a new one only when it shares this share of the new one's rarest
 #: words (near-identical wordings and excerpts share nearly all), and only the best few such.
 SHARED_WORDS = 0.6
 CANDIDATES = 20
+#: How many of a quote's rarest words find its candidates.
+RARE_WORDS = 8
 _WORD = re.compile(r"\w+")
 
 
@@ -97,16 +99,17 @@ class _Seen:
         self.texts.append(text)
 
     def candidates(self, key: str) -> tuple[list[int], list[int]]:
-        """The seen quotes that hold every word of ``key`` (the only ones that can contain it), and
-        the best :data:`CANDIDATES` that share :data:`SHARED_WORDS` of its words."""
-        words = self._words(key)
+        """Seen quotes worth comparing with ``key``, found through its :data:`RARE_WORDS` rarest
+        words (common words would touch every quote): those holding all of them (the only ones
+        that can contain it), and the best :data:`CANDIDATES` sharing :data:`SHARED_WORDS` of them."""
+        rare = sorted(self._words(key), key=lambda w: len(self._by_word.get(w, ())))[:RARE_WORDS]
         shared: dict[int, int] = {}
-        for word in words:
+        for word in rare:
             for i in self._by_word.get(word, ()):
                 shared[i] = shared.get(i, 0) + 1
-        floor = max(1, int(len(words) * SHARED_WORDS))
+        floor = max(1, int(len(rare) * SHARED_WORDS))
         best = sorted((i for i, n in shared.items() if n >= floor), key=lambda i: -shared[i])
-        return [i for i in best if shared[i] == len(words)], best[:CANDIDATES]
+        return [i for i in best if shared[i] == len(rare)], best[:CANDIDATES]
 
     def novelty(self, text: str) -> dict[str, object] | None:
         """None when ``text`` is seen; else the :class:`NewWords` fields that say how it is new."""
