@@ -71,14 +71,18 @@ def _is_url(locator: str) -> bool:
 
 def _hook(step: str) -> None:
     """For the crash tests: when ``KB_TEST_INGEST_HOOK`` names a file, note ``step`` in it, and at
-    the step ``KB_TEST_INGEST_HOOK_AT`` names, wait so a test can kill the process there. Does
-    nothing otherwise."""
+    the step ``KB_TEST_INGEST_HOOK_AT`` names (``step``, or ``step:N`` for its Nth time), wait so a
+    test can kill the process there. Does nothing otherwise."""
     marker = os.environ.get(HOOK_ENV)
     if marker:
         with open(marker, "a", encoding="utf-8") as handle:
             handle.write(step + "\n")
-        if os.environ.get(HOOK_ENV + "_AT") == step:
-            time.sleep(60)
+        wanted, _, nth = os.environ.get(HOOK_ENV + "_AT", "").partition(":")  # "step" or "step:N" (Nth time)
+        if wanted == step:
+            with open(marker, encoding="utf-8") as handle:
+                reached = handle.read().split().count(step)
+            if reached == int(nth or 1):
+                time.sleep(60)
 
 
 def content_hash(text: str, meta: SourceMeta) -> str:
