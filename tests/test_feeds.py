@@ -186,6 +186,26 @@ def test_rss_entries_are_ingested_with_the_feeds_kind_organisation_and_dates(web
     assert sources[f"{base}/dated"].date == dt.date(2026, 11, 2)  # the page's own date wins
     assert sources[f"{base}/odd"].date == dt.date(2026, 11, 28)
     assert outcome.feed.entries == 3 and outcome.feed.last_ok_at == NOW and outcome.feed.failures == 0
+    assert all(s.retrieved_at is not None for s in sources.values())
+
+
+def test_an_entry_whose_page_is_gone_marks_its_source_gone(web_server: WebServer, open_kb) -> None:
+    kb = open_kb()
+    web_server.add("/notice", page("Order history notice", "We fixed the order history display."))
+    items = [("n1", "/notice", "Mon, 30 Nov 2026 09:00:00 GMT")]
+    url = serve_feed(web_server, "/feed.xml", rss(web_server.base, items))
+    kb.add_feed(url)
+    only(kb.poll_feeds())
+    web_server.add("/notice", "gone", 410, "text/plain")
+    serve_feed(web_server, "/feed.xml", rss(web_server.base, [("n1", "/notice", "Tue, 01 Dec 2026 09:00:00 GMT")]))
+
+    outcome = only(kb.poll_feeds())
+
+    [source] = kb.sources()
+    assert outcome.changed == [] and len(outcome.failed) == 1 and "410" in outcome.failed[0]
+    assert f"marked {source.id} gone" in outcome.failed[0] and source.gone_at is not None
+    hits = web_server.hits("/notice")
+    assert only(kb.poll_feeds()).failed == [] and web_server.hits("/notice") == hits  # not tried again
 
 
 def test_atom_entries_are_ingested(web_server: WebServer, open_kb) -> None:
@@ -390,7 +410,7 @@ def test_cli_add_list_poll_remove(web_server: WebServer, run, monkeypatch: pytes
     assert code == 0, err
     assert f"{feed_id} (Harborline Market newsroom): 1 new, 0 changed, 0 unchanged, 0 failed entries" in out
     assert "1 feeds (0 failed); sources: 1 added, 0 updated" in out
-    assert f"{url}: fetching" in err  # progress, on stderr
+    assert f"[1/1] {web_server.base}/notice" in err and f"[1/1] {url}: ok" in err  # progress, on stderr
     code, out, _ = run("feeds", "poll")
     assert code == 0 and f"{feed_id} (Harborline Market newsroom): not modified" in out
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from knowledge.feeds.polling import FeedPollResult
 from knowledge.feeds.registry import Feed
+from knowledge.progress import ingest_progress
 from knowledge.records import SOURCE_KINDS
 
 if TYPE_CHECKING:
@@ -104,9 +105,8 @@ def summary(result: FeedPollResult) -> list[str]:
 
 
 def cmd_feeds_poll(settings: Settings, args: argparse.Namespace) -> int:
-    err = Console(stderr=True)
-    with _open(settings) as kb:
-        result = kb.poll_feeds(force=args.force, progress=lambda line: err.print(Text(line, style="dim")))
+    with _open(settings) as kb, ingest_progress(sys.stderr, "feeds", enabled=not args.json) as progress:
+        result = kb.poll_feeds(force=args.force, progress=progress)
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

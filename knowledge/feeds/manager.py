@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge.errors import FeedError
+from knowledge.errors import FeedError, GoneError
 from knowledge.feeds.parsing import parse_feed
 from knowledge.feeds.polling import (
     Backoff,
@@ -123,10 +123,17 @@ class FeedManager:
                 return fetcher.fetch(url, headers=headers)
 
             def ingest(url: str, override: SourceMeta, defaults: SourceMeta) -> IngestReport:
-                doc = document_from(fetcher.fetch(url))
+                try:
+                    fetched = fetcher.fetch(url)
+                except GoneError as exc:  # as URL ingestion does: its indexed source is marked gone
+                    gone = kb.mark_gone(dict.fromkeys([url, exc.path]))
+                    if gone:
+                        raise GoneError(url, f"{exc.reason}; marked {', '.join(gone)} gone", exc.status) from exc
+                    raise
+                doc = document_from(fetched)
                 # the page's own title and date win; the entry's fill what the page leaves unset
                 doc = dataclasses.replace(doc, meta=defaults.merged(doc.meta))
-                return kb.ingest_documents([(doc, override)])
+                return kb.ingest_documents([(doc, override)], {doc.locator: fetched.retrieved_at})
 
             poller = FeedPoller(self.registry, fetch_feed, ingest, self.backoff, self.max_entries, self.clock)
             return poller.poll(force, progress)

@@ -71,8 +71,10 @@ Fetch = Callable[[str, Mapping[str, str]], FetchedFeed]
 #: nothing; ``override`` wins over what the page says, ``defaults`` fill what it leaves unset.
 #: Raises :class:`SourceError` (``FetchError`` and subclasses for the fetch).
 Ingest = Callable[[str, SourceMeta, SourceMeta], IngestReport]
-#: ``progress(message)``: one line per step, for a terminal or a log.
-Progress = Callable[[str], None]
+#: ``progress(done, total, what)`` (as :func:`knowledge.progress.ingest_progress` makes): after each
+#: entry of a feed (``what``: its link; ``total``: the feed's entries to ingest), and after each feed
+#: (``what``: ``"<feed url>: <status>"``; ``total``: the feeds).
+Progress = Callable[[int, int, str], None]
 
 
 class FeedOutcome(BaseModel):
@@ -167,10 +169,13 @@ class FeedPoller:
         """Poll every feed that is due (every feed when ``force``)."""
         result = FeedPollResult()
         with self._lock:
-            for feed in self.registry.feeds():
+            feeds = self.registry.feeds()
+            for number, feed in enumerate(feeds, 1):
                 outcome, report = self.poll_feed(feed, force, progress)
                 result.feeds.append(outcome)
                 _merge(result.report, report)
+                if progress is not None:
+                    progress(number, len(feeds), f"{feed.url}: {outcome.status}")
         return result
 
     def _due(self, feed: Feed, now: dt.datetime) -> bool:
@@ -179,27 +184,25 @@ class FeedPoller:
     def poll_feed(self, feed: Feed, force: bool = False, progress: Progress | None = None
                   ) -> tuple[FeedOutcome, IngestReport]:
         """Poll one feed (see the module's docstring); never raises for the feed's own failures."""
-        say = progress or (lambda message: None)
         now = self.clock()
         if not force and not self._due(feed, now):
-            say(f"{feed.url}: backing off until {feed.next_poll_after:%Y-%m-%d %H:%M} UTC")
+            log.info("feed %s: backing off until %s", feed.url, feed.next_poll_after)
             return FeedOutcome(feed=feed, status="skipped", error=feed.last_error), IngestReport()
         headers: dict[str, str] = {}
         if feed.etag:
             headers["If-None-Match"] = feed.etag
         if feed.last_modified:
             headers["If-Modified-Since"] = feed.last_modified
-        say(f"{feed.url}: fetching")
         try:
             fetched = self.fetch(feed.url, headers)
             if fetched.not_modified:
                 self.registry.record_success(feed.id, now, feed.etag, feed.last_modified)
-                say(f"{feed.url}: not modified")
+                log.info("feed %s: not modified", feed.url)
                 return FeedOutcome(feed=self._reload(feed), status="not_modified"), IngestReport()
             content_type = fetched.content_type + (f"; charset={fetched.charset}" if fetched.charset else "")
             parsed = parse_feed(fetched.content, fetched.final_url, content_type)
         except (FetchError, FeedError) as exc:
-            return self._failed(feed, now, exc, say), IngestReport()
+            return self._failed(feed, now, exc), IngestReport()
         seen = self.registry.seen(feed.id)
         new = [e for e in parsed.entries if e.key not in seen]
         changed = [e for e in parsed.entries if e.key in seen and seen[e.key] != e.fingerprint]
@@ -208,21 +211,22 @@ class FeedPoller:
         report = IngestReport()
         errors: dict[str, SourceError] = {}
         override = self._override(feed)
-        if todo:
-            say(f"{feed.url}: {len(new)} new, {len(changed)} changed entries")
         for number, entry in enumerate(todo, 1):
-            say(f"{feed.url}: entry {number}/{len(todo)}: {entry.link}")
             try:
                 _merge(report, self.ingest(entry.link, override, _defaults(entry)))
             except SourceError as exc:
                 errors[entry.link] = exc
                 log.info("feed %s: entry %s not ingested: %s", feed.url, entry.link, exc.reason)
-                if _transient(exc):
-                    continue  # unseen: tried again next poll
+                if _transient(exc):  # unseen: tried again next poll
+                    if progress is not None:
+                        progress(number, len(todo), entry.link)
+                    continue
             # seen only once its ingest committed (or it failed for good): a kill before this line
             # leaves it unseen, and the next poll finds its page unchanged, never a duplicate
             self.registry.mark_seen(feed.id, {entry.key: (entry.link, entry.fingerprint)}, now)
             _hook("feed-entry-seen")
+            if progress is not None:
+                progress(number, len(todo), entry.link)
         complete = complete and not any(_transient(e) for e in errors.values())
         # validators only with every entry done: else the next poll must read the whole feed again
         self.registry.record_success(feed.id, now, fetched.etag if complete else None,
@@ -234,8 +238,8 @@ class FeedPoller:
             unchanged=len(parsed.entries) - len(new) - len(changed),
             failed=[f"{link}: {exc.reason}" for link, exc in errors.items()],
             sources=[*report.added, *report.updated])
-        say(f"{feed.url}: {len(outcome.new)} new, {len(outcome.changed)} changed, {outcome.unchanged} unchanged, "
-            f"{len(outcome.failed)} failed")
+        log.info("feed %s: %d new, %d changed, %d unchanged, %d failed", feed.url, len(outcome.new),
+                 len(outcome.changed), outcome.unchanged, len(outcome.failed))
         return outcome, report
 
     def _override(self, feed: Feed) -> SourceMeta:
@@ -244,12 +248,11 @@ class FeedPoller:
             fields["organizations"] = [feed.organization]
         return SourceMeta.model_validate(fields)
 
-    def _failed(self, feed: Feed, now: dt.datetime, exc: SourceError, say: Progress) -> FeedOutcome:
+    def _failed(self, feed: Feed, now: dt.datetime, exc: SourceError) -> FeedOutcome:
         retry_after = getattr(exc, "retry_after", None)
         delay = self.backoff.delay(feed.failures + 1, retry_after)
         self.registry.record_failure(feed.id, now, exc.reason, now + delay)
         log.warning("feed %s failed (%s); next try after %s", feed.url, exc.reason, now + delay)
-        say(f"{feed.url}: failed: {exc.reason}")
         return FeedOutcome(feed=self._reload(feed), status="failed", error=exc.reason)
 
     def _reload(self, feed: Feed) -> Feed:
