@@ -306,3 +306,15 @@ def test_cli_ingest_scanned_pdf_fails_with_one_line(run: Run, tmp_path: Path) ->
     code, _out, err = run("ingest", str(path))
     assert code != 0
     assert "no extractable text (scanned?)" in err and err.count("\n") == 1
+
+
+def test_errors_name_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("scan.pdf").write_bytes(pdf_factory.scanned())
+    with pytest.raises(NoTextLayerError) as info:
+        load_file(Path("scan.pdf"))
+    assert info.value.path == "scan.pdf"
+    Path("notice.eml").write_bytes(b"no headers in this file at all\n")
+    with pytest.raises(SourceError) as info:
+        load_file(Path("notice.eml"))
+    assert info.value.path == "notice.eml"

@@ -61,15 +61,16 @@ _HEADERS = ("from", "date", "subject")
 
 
 def load_eml(path: Path) -> LoadedDocument:
-    return email_document(read_bytes(path), str(path.resolve()))
+    return email_document(read_bytes(path), str(path.resolve()), where=str(path))
 
 
-def email_document(data: bytes, locator: str) -> LoadedDocument:
+def email_document(data: bytes, locator: str, *, where: str | None = None) -> LoadedDocument:
     """Read an e-mail message (see the module docstring).
 
     Args:
         data: the raw message, as saved in a ``.eml`` file.
-        locator: the document's locator (a path, an ``upload:`` name or a URL); errors name it.
+        locator: the document's locator (a path, an ``upload:`` name or a URL).
+        where: how errors name the document (the path as given); ``locator`` when None.
 
     Returns:
         The body's normalised text (with the HTML loader's blocks when the body is HTML); meta with
@@ -80,7 +81,7 @@ def email_document(data: bytes, locator: str) -> LoadedDocument:
         SourceError: binary data or not an e-mail message.
         EmptySourceError: no text or HTML body, or a body without text.
     """
-    where = locator
+    where = where or locator
     refuse_binary(data, where)
     if looks_binary(data):
         raise SourceError(where, "looks like a binary file, not an e-mail message")

@@ -84,15 +84,16 @@ class NoTextLayerError(EmptySourceError):
 
 
 def load_pdf(path: Path) -> LoadedDocument:
-    return pdf_document(read_bytes(path), str(path.resolve()))
+    return pdf_document(read_bytes(path), str(path.resolve()), where=str(path))
 
 
-def pdf_document(data: bytes, locator: str) -> LoadedDocument:
+def pdf_document(data: bytes, locator: str, *, where: str | None = None) -> LoadedDocument:
     """Extract a PDF's text layer, page by page (see the module docstring).
 
     Args:
         data: the PDF file's bytes.
-        locator: the document's locator (a path, an ``upload:`` name or a URL); errors name it.
+        locator: the document's locator (a path, an ``upload:`` name or a URL).
+        where: how errors name the document (the path as given); ``locator`` when None.
 
     Returns:
         The normalised text (pages separated by a blank line), ``pages`` (each page's start offset),
@@ -105,7 +106,7 @@ def pdf_document(data: bytes, locator: str) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-    where = locator
+    where = where or locator
     if not data.lstrip()[:1024].count(b"%PDF-"):
         raise SourceError(where, "not a PDF file (no %PDF- header)")
     if b"%%EOF" not in data[-_EOF_WINDOW:]:
