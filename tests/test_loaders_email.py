@@ -6,6 +6,8 @@ Every message is written here, about the fictional Harborline Market.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -270,3 +272,15 @@ def test_load_file_and_load_bytes_read_eml(tmp_path: Path) -> None:
     from_bytes = load_bytes(ALTERNATIVE, "Notice.EML", "upload:Notice.EML")
     assert from_bytes.locator == "upload:Notice.EML"
     assert from_file.text == from_bytes.text and from_file.meta == from_bytes.meta
+
+
+def test_cli_ingest_eml_from_the_organisation(run: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    path = tmp_path / "notice.eml"
+    path.write_bytes(mixed_with_attachments())
+    code, _out, err = run("ingest", str(path), "--org", "Harborline Market")
+    assert code == 0, err
+    code, out, err = run("sources", "--json")
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert (row["title"], row["publisher"], row["kind"], row["date"]) == (
+        "Your questions answered", "Harborline Market", "notice", "2025-03-05")
