@@ -40,7 +40,7 @@ class DisclosureTree(app_commands.CommandTree["DisclosureBot"]):
         if isinstance(original, Refusal):
             log.info("Command %s refused for user %s in guild %s: %s", command, interaction.user.id,
                      interaction.guild_id, original)
-            text = error_line(str(original))
+            text = " ".join(str(original).split())  # our own words: channel mentions stay clickable
         elif isinstance(original, KnowledgeError):
             log.info(
                 "Command %s for user %s in guild %s: %s",
