@@ -194,3 +194,23 @@ def test_nothing_new_posts_nothing_and_a_vanished_channel_is_skipped(kb: WatchKn
     post(cog, IngestReport(new_words=[new_words("Harborline Market", "We have fixed it.")]))
     bot.fetch_channel.assert_awaited_once_with(1)
     kept.send.assert_awaited_once()
+
+
+def test_an_ingest_into_a_real_knowledge_base_posts_its_new_words_once(tmp_path: Path, data_dir: Path) -> None:
+    from conftest import EXAMPLES_DIR, FakeEmbedder, settings_for
+
+    from knowledge.service import open_knowledge_base
+
+    channel = text_channel(1)
+    with open_knowledge_base(settings_for(data_dir), embedder=FakeEmbedder()) as real:
+        real.watch("Harborline", str(GUILD), "1")
+        cog = WatchCog(fake_bot({1: channel}), real)
+        first, _ = real.ingest_paths([EXAMPLES_DIR / "01-notice-email.md"])
+        post(cog, first)
+        (call,) = channel.send.await_args_list
+        (embed,) = call.kwargs["embeds"]
+        assert embed.title == "New words from Harborline Market"
+        assert any("Payment card numbers were not exposed" in f.value for f in embed.fields)
+        again, _ = real.ingest_paths([EXAMPLES_DIR / "01-notice-email.md"])  # unchanged: nothing new
+        post(cog, again)
+        assert channel.send.await_count == 1
