@@ -107,3 +107,27 @@ def test_mark_disputed_needs_the_same_source_and_overlapping_offsets() -> None:
     assert not any(i.disputed for i in answer.quotes)  # touching is not overlapping; other source
     mark_disputed(answer, {notice.source.id: [(notice.end - 1, notice.end + 5)]})
     assert [i.disputed for i in answer.quotes] == [True, False]
+
+
+def test_reports_of_one_guild(tmp_path: Path) -> None:
+    store = ReportStore(tmp_path / "r.sqlite3")
+    mine = store.add("q?", None, [QUOTE], "wrong", reporter="1", guild="g1")
+    store.add("q?", None, [QUOTE], "wrong", reporter="1", guild="g2")
+    assert [r.id for r in store.reports("open", "g1")] == [mine.id]
+
+
+def test_the_cli_marks_a_disputed_quote(kb: KnowledgeBase) -> None:
+    from rich.console import Console
+
+    from knowledge.cli import render_answer
+
+    kb.ingest_paths([EXAMPLES_DIR / "01-notice-email.md"])
+    answer = kb.ask("What did Harborline say?")
+    console = Console(width=200, record=True)
+    console.print(render_answer(answer))
+    assert "disputed" not in console.export_text()
+    report = kb.report_misquote(answer.question, answer.organization, answer.quotes[:1], "no", reporter="1")
+    kb.resolve_report(report.id, confirmed=True, by="9")
+    console = Console(width=200, record=True)
+    console.print(render_answer(kb.ask("What did Harborline say?")))
+    assert console.export_text().count("disputed (a misquote report was confirmed)") >= 1

@@ -157,3 +157,16 @@ def test_no_open_reports_is_one_line(tmp_path: Path) -> None:
     fake, _ = run_reports(StoreKnowledgeBase(tmp_path / "r.sqlite3"))
     assert fake.followup.send.await_args.args[0] == NONE_OPEN
     assert "view" not in fake.followup.send.await_args.kwargs
+
+
+def test_a_disputed_quote_is_marked_in_the_discord_answer() -> None:
+    from bot_fakes import harborline_answer
+
+    from bot.render import DISPUTED, render_answer
+
+    answer = harborline_answer()
+    assert DISPUTED not in str([e.to_dict() for e in render_answer(answer)])
+    answer.quotes[0].disputed = True
+    fields = [f.value for e in render_answer(answer) for f in e.fields]
+    assert [DISPUTED in v for v in fields if "configuration mistake, your order" in v or "working out" in v] == [
+        True, False]
