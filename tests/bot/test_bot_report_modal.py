@@ -128,3 +128,25 @@ def test_the_modal_fits_discord_limits() -> None:
         assert row["type"] == discord.ComponentType.label.value
         assert len(row["label"]) <= 45 and len(row.get("description") or "") <= 100
         assert row["component"]["max_length"] <= 4000
+
+
+def test_a_submitted_payload_fills_the_fields_as_discord_sends_them() -> None:
+    """The MODAL_SUBMIT components (label wrappers around text inputs) reach the right fields."""
+    kb, answer = FakeReports(), harborline_answer()
+
+    async def submit() -> None:
+        modal = ReportModal(kb, answer, answer.quotes)
+        sent = modal.to_dict()["components"]
+        values = ["2", "Not the spokesperson's words.", ""]
+        payload = [{"type": 18, "id": i + 1, "component": {"type": 4, "id": i + 10,
+                                                            "custom_id": row["component"]["custom_id"],
+                                                            "value": value}}
+                   for i, (row, value) in enumerate(zip(sent, values, strict=True))]
+        fake = make_interaction(user_id=5)
+        await modal._scheduled_task(fake.interaction, payload, {})
+        assert "report 7" in sent_text(fake)
+
+    asyncio.run(submit())
+    (call,) = kb.calls
+    assert call["quotes"][0].text == SPOKESPERSON_QUOTE
+    assert (call["wrong"], call["right"]) == ("Not the spokesperson's words.", None)
