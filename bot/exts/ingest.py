@@ -130,7 +130,7 @@ class Ingest(commands.Cog):
             if suffix not in BYTES_LOADERS:
                 return f"Files of type {suffix or '(none)'} cannot be read; use one of {', '.join(sorted(BYTES_LOADERS))}."
             if file.size > FILE_MAX:
-                return f"The file is {file.size / 1e6:.1f} MB; the limit is {FILE_MAX / 1e6:.0f} MB."
+                return f"The file is {file.size / 2**20:.1f} MB; the limit is {FILE_MAX // 2**20} MB."
             if not isinstance(self.kb, UploadingKnowledgeBase):
                 return "This index cannot take uploads."
         if url is not None and (not url.startswith(("https://", "http://")) or len(url) > URL_MAX):
