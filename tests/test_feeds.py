@@ -39,7 +39,7 @@ def page(title: str, words: str, date: str | None = None) -> str:
     paragraphs = "".join(
         f"<p>{sentence}</p>" for sentence in [
             f"Harborline Market wrote to customers about its order history feature on {title.lower()}.",
-            f"“{words}” Harborline Market said in a statement.",
+            f"In a statement, Harborline Market said: “{words}”",
             "The grocer said it had contacted every customer whose order history was shown to another account.",
             "A spokesperson for Harborline Market said stores and deliveries were running as usual.",
         ])
@@ -173,10 +173,14 @@ def test_rss_entries_are_ingested_with_the_feeds_kind_organisation_and_dates(web
     ]))
     kb.add_feed(url, kind="statement", organization="Harborline Market")
 
-    outcome = only(kb.poll_feeds())
+    result = kb.poll_feeds()
+    outcome = only(result)
 
     assert outcome.status == "ok"
     assert sorted(outcome.new) == sorted(f"{base}{p}" for p in ("/notice", "/dated", "/odd"))
+    # the words the watch announces: each page's quote of the organisation, new to the index
+    announced = {w.item.text for w in result.report.new_words if w.organization == "Harborline Market"}
+    assert {"Deliveries continue.", "Stores are open.", "We fixed the order history display."} <= announced
     assert outcome.changed == [] and outcome.failed == [] and outcome.unchanged == 0
     sources = {s.url: s for s in kb.sources()}
     assert set(sources) == set(outcome.new) and sorted(outcome.sources) == sorted(s.id for s in sources.values())
