@@ -143,6 +143,25 @@ def test_add_reads_the_title_and_refuses_what_is_not_a_feed(web_server: WebServe
     assert kb.counts()["sources"] == 0  # adding ingests nothing yet
 
 
+def test_adding_again_with_another_kind_ingests_the_entries_again_with_it(web_server: WebServer,
+                                                                          open_kb) -> None:
+    kb = open_kb()
+    web_server.add("/notice", page("Order history notice", "We fixed the order history display."))
+    url = serve_feed(web_server, "/feed.xml", rss(web_server.base, [("n1", "/notice", "Mon, 30 Nov 2026 09:00:00 GMT")]),
+                     etag='"v1"')
+    first = kb.add_feed(url)
+    only(kb.poll_feeds())
+    assert kb.add_feed(url).entries == 1  # the same kind and organisation: nothing forgotten
+
+    again = kb.add_feed(url, kind="notice", organization="Harborline Market")
+    outcome = only(kb.poll_feeds())
+
+    assert again.id == first.id and again.entries == 0 and again.etag is None
+    assert outcome.new == [f"{web_server.base}/notice"] and len(outcome.sources) == 1
+    [source] = kb.sources()
+    assert (source.kind, source.organizations) == ("notice", ["Harborline Market"])
+
+
 def test_remove_by_id_or_url(web_server: WebServer, open_kb) -> None:
     kb = open_kb()
     one = kb.add_feed(serve_feed(web_server, "/one.xml", rss(web_server.base, [])))

@@ -82,7 +82,8 @@ class FeedManager:
 
     def add(self, url: str, kind: str | None = None, organization: str | None = None) -> Feed:
         """Register a feed after fetching it once (to check that it is RSS or Atom, and for its title).
-        Adding a registered URL again updates its kind and organisation.
+        Adding a registered URL again updates its kind and organisation; when either changed, its
+        entries are ingested again (with them) by the next poll.
 
         Raises:
             FeedError: the URL is blank, the kind unknown, or the document not RSS/Atom or malformed.

@@ -184,9 +184,15 @@ class FeedRegistry:
         return found[0]
 
     def add(self, url: str, kind: str, organization: str | None, title: str, now: dt.datetime) -> Feed:
-        """Register a feed; an already registered URL gets the new kind, organisation and title."""
+        """Register a feed; an already registered URL gets the new kind, organisation and title, and
+        when either of the first two changed, its entries are forgotten (and its validators), so the
+        next poll ingests them again with them."""
         feed_id = feed_id_for(url)
         with self.transaction() as db:
+            row = db.execute("SELECT kind, organization FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+            if row is not None and (row["kind"], row["organization"]) != (kind, organization):
+                db.execute("DELETE FROM entries WHERE feed_id = ?", (feed_id,))
+                db.execute("UPDATE feeds SET etag = NULL, last_modified = NULL WHERE id = ?", (feed_id,))
             db.execute(
                 "INSERT INTO feeds (id, url, kind, organization, title, added_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, organization = excluded.organization, "
