@@ -19,9 +19,19 @@ import pytest
 from conftest import FakeEmbedder, settings_for
 from web_server import WebServer
 
-from knowledge.errors import FetchError, GoneError, RefusedURLError, UnsupportedFormatError
+from knowledge.errors import (
+    FetchError,
+    GoneError,
+    RefusedURLError,
+    UnsupportedFormatError,
+)
 from knowledge.records import SourceMeta
-from knowledge.service import HOOK_ENV, KnowledgeBase, open_knowledge_base, source_id_for
+from knowledge.service import (
+    HOOK_ENV,
+    KnowledgeBase,
+    open_knowledge_base,
+    source_id_for,
+)
 from knowledge.web.fetch import FetchLimits
 from knowledge.web.ingest import read_url_list
 
@@ -208,7 +218,7 @@ def test_a_page_that_disappears_is_marked_gone_and_kept(kb: KnowledgeBase, web_s
 
 def test_a_url_never_indexed_that_is_gone_is_just_a_failure(kb: KnowledgeBase, web_server: WebServer) -> None:
     report, errors = kb.ingest_urls([web_server.url("/nothing")], limits=LOCAL)
-    assert report.gone == [] and report.failed == [web_server.url("/nothing")]
+    assert isinstance(errors[0], GoneError) and report.gone == [] and report.failed == [web_server.url("/nothing")]
     assert report.errors == [f"{web_server.url('/nothing')}: the server answers 404 Not Found"]
 
 
@@ -370,7 +380,6 @@ def test_bot_citations_say_gone_and_retrieved() -> None:
     import datetime as dt
 
     from bot.render import source_line
-
     from knowledge.records import SourceRef
 
     ref = SourceRef(id="src_1", title="Update", url="https://daily.example/u", publisher="Example Daily",
