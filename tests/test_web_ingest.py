@@ -449,3 +449,40 @@ def test_sigkill_during_a_url_list_ingest(tmp_path: Path, data_dir: Path, web_se
         assert kb.counts()["sources"] == 20
         assert all(s.retrieved_at is not None for s in kb.sources())
         assert len(report.unchanged) == {1: 10, 3: 20}[committed_batches]
+
+
+# --- server mode: the Chroma catalogue keeps freshness too -------------------------------------------
+
+def test_the_chroma_catalogue_keeps_retrieved_at_and_gone(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from knowledge.chroma_catalog import ChromaCatalog
+    from knowledge.records import Source
+    from knowledge.store import open_client
+
+    catalog = ChromaCatalog(open_client(tmp_path / "chroma"), "disclosures")
+    when = dt.datetime(2026, 11, 30, 9, tzinfo=dt.timezone.utc)
+    source = Source(id="src_1", title="Update", kind="article", locator="https://daily.example/u",
+                    url="https://daily.example/u", content_hash="h1", ingested_at=when, text="Harborline said so.",
+                    retrieved_at=when)
+    with catalog.transaction():
+        catalog.put(source, [], ["src_1:0"])
+    assert catalog.get("src_1").retrieved_at == when and not catalog.get("src_1").gone
+
+    later = when + dt.timedelta(days=1)
+    with catalog.transaction():
+        catalog.set_freshness({"src_1": (None, later)})  # gone; retrieved_at kept
+    got = catalog.get("src_1")
+    assert got.gone and got.gone_at == later and got.retrieved_at == when and got.text == source.text
+    assert catalog.chunk_ids("src_1") == {"src_1:0"}
+
+    with catalog.transaction():
+        catalog.set_freshness({"src_1": (later, None)})  # back
+    got = catalog.get("src_1")
+    assert not got.gone and got.retrieved_at == later
+
+    with catalog.transaction():
+        catalog.set_freshness({"src_1": (None, later)})
+    with catalog.transaction():
+        catalog.put(source.model_copy(update={"content_hash": "h2"}), [], ["src_1:0"])  # a new version
+    assert not catalog.get("src_1").gone
