@@ -52,6 +52,10 @@ def test_the_guard_allows_public_addresses(address: str) -> None:
     ("http://169.254.169.254/latest/meta-data/", "link-local"),
     ("http://[::ffff:10.0.0.1]/", "private"),
     ("http://0.0.0.0:80/", "unspecified"),
+    ("http://2130706433/", "loopback"),  # 127.0.0.1 as one number: resolved, then refused
+    ("http://127.1/", "loopback"),
+    ("http://0x7f.0.0.1/", "loopback"),
+    ("http://localhost:8080/admin", "loopback"),
 ])
 def test_urls_refused_before_any_connection(url: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(guard, "open_socket", _never)
