@@ -42,7 +42,7 @@ from knowledge.reports import Report, ReportStore
 from knowledge.settings import KnowledgeSettings
 from knowledge.rwlock import ReadWriteLock
 from knowledge.store import ChunkHit, Metadata, VectorStore, chunk_metadata, open_client, placed_metadata
-from knowledge.watch import Watch, WatchStore, new_words
+from knowledge.watch import SeenCache, Watch, WatchStore, new_words
 from knowledge.web.fetch import FetchLimits
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,7 @@ class KnowledgeBase:
         self._feeds = feeds
         self._reports = ReportStore(local_dir / "reports.sqlite3") if local_dir is not None else None
         self._watches = WatchStore(local_dir / "watches.sqlite3") if local_dir is not None else None
+        self._seen = SeenCache()  # organisations' seen quotes, for an ingest's new words
         self._answerer = Answerer(catalog, vectors, max_question_chars, retrieval,
                                   self._reports.disputed_spans if self._reports is not None else None)
         # questions and listings read in parallel (a SQLite connection per thread, WAL; Chroma's
@@ -273,7 +274,7 @@ class KnowledgeBase:
                 else:
                     new.append(c)
         embeddings = self.vectors.embed(new)
-        fresh = new_words(self.catalog, [(p.source, p.attributions) for p in prepared.values()])
+        fresh = new_words(self.catalog, [(p.source, p.attributions) for p in prepared.values()], self._seen)
         with self._rw.write():
             self._commit(prepared, sources, before, new, embeddings, kept, moved, stamps)
         report.new_words = fresh

@@ -27,7 +27,8 @@ import datetime as dt
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -77,32 +78,30 @@ class _Seen:
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self.texts: list[str] = []
+        self.sequences: list[str] = []
         self.keys: set[str] = set()
         self._by_word: dict[str, list[int]] = {}
         for text in texts:
             self.add(text)
 
     @staticmethod
-    def _words(key: str) -> set[str]:
-        return set(_WORD.findall(key))
-
-    @staticmethod
-    def _sequence(text: str) -> str:
+    def sequence(text: str) -> str:
         """The words alone, folded, between spaces: punctuation and case do not make words new."""
         return f" {' '.join(_WORD.findall(words_key(text)))} "
 
     def add(self, text: str) -> None:
-        key = self._sequence(text)
+        key = self.sequence(text)
         self.keys.add(key)
-        for word in self._words(key):
+        for word in set(key.split()):
             self._by_word.setdefault(word, []).append(len(self.texts))
         self.texts.append(text)
+        self.sequences.append(key)
 
     def candidates(self, key: str) -> tuple[list[int], list[int]]:
         """Seen quotes worth comparing with ``key``, found through its :data:`RARE_WORDS` rarest
         words (common words would touch every quote): those holding all of them (the only ones
         that can contain it), and the best :data:`CANDIDATES` sharing :data:`SHARED_WORDS` of them."""
-        rare = sorted(self._words(key), key=lambda w: len(self._by_word.get(w, ())))[:RARE_WORDS]
+        rare = sorted(set(key.split()), key=lambda w: len(self._by_word.get(w, ())))[:RARE_WORDS]
         shared: dict[int, int] = {}
         for word in rare:
             for i in self._by_word.get(word, ()):
@@ -111,59 +110,109 @@ class _Seen:
         best = sorted((i for i, n in shared.items() if n >= floor), key=lambda i: -shared[i])
         return [i for i in best if shared[i] == len(rare)], best[:CANDIDATES]
 
-    def novelty(self, text: str) -> dict[str, object] | None:
-        """None when ``text`` is seen; else the :class:`NewWords` fields that say how it is new."""
-        key = self._sequence(text)
-        if not key.strip() or key in self.keys:
+
+def novelty(text: str, seens: Sequence[_Seen]) -> dict[str, object] | None:
+    """None when ``text`` is seen in one of ``seens``; else the :class:`NewWords` fields that say how
+    it is new (``new``, or a ``variant`` of the most similar seen quote)."""
+    key = _Seen.sequence(text)
+    if not key.strip():
+        return None
+    best, best_score = None, 0.0
+    for seen in seens:
+        if key in seen.keys:
             return None
-        holding, near = self.candidates(key)
-        if any(key in self._sequence(self.texts[i]) for i in holding):
+        holding, near = seen.candidates(key)
+        if any(key in seen.sequences[i] for i in holding):
             return None  # an excerpt of seen words
-        best, best_score = None, 0.0
         for i in near:
-            other = self.texts[i]
+            other = seen.texts[i]
             score = max(similarity(text, other), similarity(other, text))
             if score > best_score:
                 best, best_score = other, score
-        if best is None or best_score < SAME_STATEMENT:
-            return {"novelty": "new"}
-        return {"novelty": "variant", "previous": best, "differs": describe_difference(best, text),
-                "changed_meaning": changed_meaning(best, text)}
+    if best is None or best_score < SAME_STATEMENT:
+        return {"novelty": "new"}
+    return {"novelty": "variant", "previous": best, "differs": describe_difference(best, text),
+            "changed_meaning": changed_meaning(best, text)}
 
 
-def new_words(catalog: Catalog, incoming: Iterable[tuple[Source, Sequence[Attribution]]]) -> list[NewWords]:
+class SeenCache:
+    """Each organisation's seen quotes, kept between ingests and brought up to date from the
+    catalogue: sources added since are read and indexed alone; a changed or removed source makes the
+    organisation's entry be read again. The knowledge base keeps one and calls :func:`new_words`
+    with it from one writer at a time.
+
+    Args:
+        size: organisations kept (the least recently used are dropped).
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._orgs: OrderedDict[str, tuple[dict[str, str], _Seen]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def seen(self, catalog: Catalog, org: str, spellings: Sequence[str],
+             speaks_for: Callable[[str], bool]) -> _Seen:
+        """``org``'s quotes in the sources that name one of ``spellings``, as the catalogue holds them
+        now; ``speaks_for(name)`` says whether a quote's ``speaker_org`` is ``org``."""
+        current = catalog.sources_naming(spellings) if spellings else {}
+        with self._lock:
+            cached = self._orgs.get(org)
+        if cached is not None and all(current.get(sid) == digest for sid, digest in cached[0].items()):
+            known, seen = cached
+        else:
+            known, seen = {}, _Seen()
+        fresh = [sid for sid in current if sid not in known]
+        stored = catalog.attributions(fresh) if fresh else {}
+        for sid in fresh:
+            for a in stored.get(sid, ()):
+                if is_own_quote(a) and a.speaker_org is not None and speaks_for(a.speaker_org):
+                    seen.add(a.text)
+            known[sid] = current[sid]
+        with self._lock:
+            self._orgs[org] = (known, seen)
+            self._orgs.move_to_end(org)
+            while len(self._orgs) > self.size:
+                self._orgs.popitem(last=False)
+        return seen
+
+
+def new_words(catalog: Catalog, incoming: Iterable[tuple[Source, Sequence[Attribution]]],
+              cache: SeenCache | None = None) -> list[NewWords]:
     """The words ``incoming`` (sources about to be committed, with their attributions) bring that
     ``catalog`` does not hold yet for their organisation, in the order given.
 
     Args:
         catalog: the catalogue as it is before the ingest commits.
         incoming: each new or changed source and its extracted attributions.
+        cache: the organisations' seen quotes from earlier calls (a new one when None); what this
+            call finds is not added to it (the ingest may still fail): the next call reads the
+            committed sources.
     """
     incoming = [(s, [a for a in attrs if is_own_quote(a)]) for s, attrs in incoming]
     speakers = {a.speaker_org for _, attrs in incoming for a in attrs if a.speaker_org}
     if not speakers:
         return []
+    cache = cache or SeenCache()
     names = catalog.organization_names()
     index = organization_index(sorted({*catalog.organizations(), *speakers}))
-    seen: dict[str, _Seen] = {}  # organisation -> its indexed quotes' words
 
     def org_of(name: str) -> str:
         return index.canonical(name) or name
 
+    seen: dict[str, tuple[_Seen, _Seen]] = {}  # organisation -> (indexed quotes, this ingest's new ones)
     for org in sorted({org_of(s) for s in speakers}):
         spellings = [n for n in names if index.is_alias(n, org)]
-        stored = catalog.attributions(catalog.sources_naming(spellings)) if spellings else {}
-        seen[org] = _Seen(a.text for attrs in stored.values() for a in attrs
-                          if is_own_quote(a) and a.speaker_org is not None and index.is_alias(a.speaker_org, org))
+        seen[org] = (cache.seen(catalog, org, spellings, lambda name, org=org: index.is_alias(name, org)),
+                     _Seen())
     found: list[NewWords] = []
     for source, attrs in incoming:
         for a in attrs:
             org = org_of(a.speaker_org or "")
-            how = seen[org].novelty(a.text)
+            how = novelty(a.text, seen[org])
             if how is None:
                 continue
             found.append(NewWords(organization=org, item=_item(a, source), **how))  # type: ignore[arg-type]
-            seen[org].add(a.text)  # the same words in a later source of this ingest are not new
+            seen[org][1].add(a.text)  # the same words in a later source of this ingest are not new
     return found
 
 

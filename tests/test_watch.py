@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import FakeEmbedder, settings_for
@@ -130,3 +131,30 @@ def test_a_blank_or_overlong_name_is_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(WatchError):
         store.watch(name, "g1", "c1")
     assert store.watches() == []
+
+
+def test_words_of_a_forgotten_source_are_new_again(kb: KnowledgeBase, tmp_path: Path) -> None:
+    first = ingest(kb, notice(tmp_path, "a.md", APOLOGY))
+    assert len(first.new_words) == 1
+    kb.forget(first.added[0])
+    again = ingest(kb, notice(tmp_path, "b.md", APOLOGY))
+    assert [w.item.text for w in again.new_words] == [APOLOGY]
+
+
+def test_words_an_update_removed_are_new_when_said_again(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = notice(tmp_path, "a.md", APOLOGY)
+    ingest(kb, path)
+    notice(tmp_path, "a.md", FEE_2024)  # the apology is no longer indexed anywhere
+    assert [w.item.text for w in ingest(kb, path).new_words] == [FEE_2024]
+    assert [w.item.text for w in ingest(kb, notice(tmp_path, "b.md", APOLOGY)).new_words] == [APOLOGY]
+
+
+def test_a_failed_ingest_leaves_its_words_new(kb: KnowledgeBase, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    ingest(kb, notice(tmp_path, "fee.md", FEE_2024))
+    path = notice(tmp_path, "sorry.md", APOLOGY)
+    monkeypatch.setattr(kb.vectors, "add", mock.Mock(side_effect=RuntimeError("disk full")))
+    with pytest.raises(RuntimeError):
+        kb.ingest_paths([path])
+    monkeypatch.undo()
+    assert [w.item.text for w in ingest(kb, path).new_words] == [APOLOGY]
