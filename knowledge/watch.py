@@ -4,9 +4,9 @@
 against what the catalogue holds then. A quote of an organisation (a ``quote`` attribution speaking
 for it, not an earlier incident's words or a memo: what an answer would show as its words) is:
 
-- seen, when some indexed quote of the organisation has the same words after folding
-  (:func:`knowledge.statements` normalisation: case, curly/straight quotes, whitespace, edge
-  punctuation) or contains them (an excerpt of seen words is not new either);
+- seen, when some indexed quote of the organisation has the same words after folding (the
+  statements' normalisation, then the words alone: case, curly or straight quotes, punctuation and
+  whitespace do not count) or contains them (an excerpt of seen words is not new either);
 - a new ``variant``, when it is near-identical to a seen quote (the statements' fuzzy grouping) but
   not equal: another wording, or a changed negation, hedge, number, date or amount
   (``changed_meaning``);
@@ -15,9 +15,8 @@ for it, not an earlier incident's words or a memo: what an answer would show as 
 Only the organisations the ingested sources' quotes speak for are read, and only their sources; a
 :class:`SeenCache` keeps each one's seen quotes between ingests and reads only the sources added
 since (measured: 2 ms for a one-source ingest against 4,000 seen quotes of its organisation; 250 ms
-the first time). A source re-ingested with
-one new paragraph reports that paragraph only (its old version's quotes are seen). Words new in two
-sources of one ingest are reported once, from the first.
+the first time). A source re-ingested with one new paragraph reports that paragraph only (its old
+version's quotes are seen). Words new in two sources of one ingest are reported once, from the first.
 
 :class:`WatchStore` keeps who watches what: ``<KB_DATA_DIR>/watches.sqlite3`` (also in server mode:
 the watch list is this bot's, not the shared index's). Channels and guilds are opaque strings.
