@@ -13,7 +13,14 @@ from discord.ext import commands
 from bot import guards
 from bot._kb import KnowledgeBase
 from bot._threads import run_blocking
-from bot.exts._organizations import CHOICE_MAX, clean, expand, full_name, organization_choices, short_name
+from bot.exts._organizations import (
+    CHOICE_MAX,
+    clean,
+    expand,
+    full_name,
+    organization_choices,
+    short_name,
+)
 from bot.reply import send_answer, thread_organization
 from knowledge.answering import find_organization
 

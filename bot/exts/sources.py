@@ -88,7 +88,7 @@ class Sources(commands.Cog):
     @app_commands.describe(id="The source (start typing its title or publisher), or its id or URL")
     @guards.cooldown()
     async def source(self, interaction: discord.Interaction,
-                     id: app_commands.Range[str, 1, SELECTOR_MAX]) -> None:  # noqa: A002 - the option's name
+                     id: app_commands.Range[str, 1, SELECTOR_MAX]) -> None:
         """Show one source with a button for its stored text."""
         selector = id.strip()
         if not selector:

@@ -18,7 +18,16 @@ from unittest import mock
 import discord
 
 from knowledge.errors import SourceNotFoundError
-from knowledge.records import Answer, AnswerItem, Attribution, IngestReport, NotDisclosed, Source, SourceMeta, SourceRef
+from knowledge.records import (
+    Answer,
+    AnswerItem,
+    Attribution,
+    IngestReport,
+    NotDisclosed,
+    Source,
+    SourceMeta,
+    SourceRef,
+)
 from knowledge.settings import DiscordSettings, Settings
 
 NOTICE = SourceRef(
@@ -209,7 +218,7 @@ class UrlFakeKnowledgeBase(UploadingFakeKnowledgeBase):
 def indexed(ref: SourceRef) -> Source:
     """An indexed source made from a reference, with a short text."""
     return Source(**ref.model_dump(), organizations=["Harborline Market"], locator=ref.url or ref.id,
-                  content_hash="0" * 64, ingested_at=dt.datetime(2025, 3, 6, 12, 0, tzinfo=dt.timezone.utc),
+                  content_hash="0" * 64, ingested_at=dt.datetime(2025, 3, 6, 12, 0, tzinfo=dt.UTC),
                   text=f"{ref.title}\n\nSome *text* of {ref.id} with <@123> in it.")
 
 
@@ -300,7 +309,7 @@ def make_interaction(
                                                     type=discord.ChannelType.text)
     interaction.permissions = permissions if permissions is not None else discord.Permissions.none()
     interaction.client = client
-    interaction.expires_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15)
+    interaction.expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15)
     interaction.id = 3003
     interaction.command = command
     return fake

@@ -9,7 +9,16 @@ from typing import Any
 from unittest import mock
 
 import discord
-from bot_fakes import DAILY, NOTICE, FakeInteraction, FakeKnowledgeBase, harborline_answer, item, make_interaction, make_settings
+from bot_fakes import (
+    DAILY,
+    NOTICE,
+    FakeInteraction,
+    FakeKnowledgeBase,
+    harborline_answer,
+    item,
+    make_interaction,
+    make_settings,
+)
 
 from bot import render
 from bot.client import DisclosureBot

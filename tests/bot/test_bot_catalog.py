@@ -9,7 +9,15 @@ from typing import Any
 from unittest import mock
 
 import discord
-from bot_fakes import BLOG, DAILY, NOTICE, TIMES, FakeInteraction, FakeKnowledgeBase, make_interaction
+from bot_fakes import (
+    BLOG,
+    DAILY,
+    NOTICE,
+    TIMES,
+    FakeInteraction,
+    FakeKnowledgeBase,
+    make_interaction,
+)
 
 from bot.exts.about import About
 from bot.exts.forget import Forget

@@ -9,7 +9,13 @@ from unittest import mock
 
 import discord
 import pytest
-from bot_fakes import FakeKnowledgeBase, UploadingFakeKnowledgeBase, UrlFakeKnowledgeBase, make_interaction, make_settings
+from bot_fakes import (
+    FakeKnowledgeBase,
+    UploadingFakeKnowledgeBase,
+    UrlFakeKnowledgeBase,
+    make_interaction,
+    make_settings,
+)
 from discord import app_commands
 
 from bot import limits

@@ -10,7 +10,13 @@ from unittest import mock
 
 import discord
 import pytest
-from bot_fakes import FakeInteraction, UploadingFakeKnowledgeBase, UrlFakeKnowledgeBase, make_interaction, make_settings
+from bot_fakes import (
+    FakeInteraction,
+    UploadingFakeKnowledgeBase,
+    UrlFakeKnowledgeBase,
+    make_interaction,
+    make_settings,
+)
 
 from bot.background import ShuttingDownError
 from bot.client import DisclosureBot
@@ -42,7 +48,7 @@ class Run:
         self.bot.get_partial_messageable = mock.Mock(return_value=self.channel)  # type: ignore[method-assign]
         self.cog = (IngestWithUrls if hasattr(kb, "ingest_urls") else Ingest)(kb, self.bot)
         self.fake: FakeInteraction = make_interaction(kb.events, permissions=MANAGER)
-        self.fake.interaction.expires_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=expires_in)
+        self.fake.interaction.expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=expires_in)
 
     def __call__(self, *args: Any, **options: Any) -> Run:
         async def go() -> None:
@@ -136,7 +142,7 @@ def test_a_url_is_fetched_when_the_knowledge_base_can_and_its_failures_keep_thei
 
     assert ok.kb.uploads[0][0] == "https://harborline.example/notice"
     assert ok.summary().title == "Ingest: https://harborline.example/notice"
-    failed = [f for f in failing.summary().fields if f.name.startswith("Failed")][0]
+    failed = next(f for f in failing.summary().fields if f.name.startswith("Failed"))
     assert failed.value == "• https://x.example/a: HTTP 404"
 
 
