@@ -26,6 +26,7 @@ from bot._threads import run_blocking
 from bot.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, Message, fit_messages
 from bot.render import fit, format_date
 from knowledge.errors import KnowledgeError
+from knowledge.names import organization_index
 from knowledge.records import IngestReport, NewWords, SourceRef
 from knowledge.watch import Watch
 
@@ -129,7 +130,7 @@ class WatchCog(commands.Cog, name="Watch"):
         target = channel.id if channel is not None else interaction.channel_id
         await interaction.response.defer(ephemeral=True, thinking=True)
         known = await run_blocking(self.kb.organizations)
-        name = next((n for n in known if n.casefold() == organization.strip().casefold()), organization)
+        name = organization_index(known).canonical(organization) or organization  # "Harborline": the indexed name
         watch, added = await run_blocking(self.kb.watch, name, str(interaction.guild_id), str(target),
                                           str(interaction.user.id))
         where = f"<#{target}>"

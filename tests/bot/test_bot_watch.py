@@ -100,6 +100,7 @@ def test_watch_here_by_default_matching_the_indexed_name_and_stored(kb: WatchKno
     assert [(w.guild, w.channel, w.organization, w.added_by) for w in kb.store.watches()] == [
         (str(GUILD), str(HERE), "Harborline Market", "77")]
     assert "already watched" in run(cog, "watch", member(), "Harborline Market", None)
+    assert "already watched" in run(cog, "watch", member(), "harborline", None)  # an alias: the same watch
     assert kb.main_thread and not any(kb.main_thread)
 
 
