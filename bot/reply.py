@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import render
+from bot._threads import run_blocking
 from bot.limits import cut
 from bot.views.answer import AnswerView
 from bot.views.pages import NO_MENTIONS
@@ -48,7 +50,8 @@ async def send_answer(interaction: discord.Interaction, answer: Answer, kb: Any,
     message, and the thread is remembered with the answer's organisation; a thread that cannot be
     opened (missing permission) is logged and the answer stands.
     """
-    view = AnswerView(interaction.user.id, answer, kb)
+    pages = await run_blocking(render.answer_pages, answer)  # a long answer takes tens of ms to lay out
+    view = AnswerView(interaction.user.id, answer, kb, pages=pages)
     message = await interaction.followup.send(embeds=view.pages[0], view=view, ephemeral=ephemeral,
                                               allowed_mentions=NO_MENTIONS, wait=True)
     view.attach(message)

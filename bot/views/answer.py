@@ -35,11 +35,13 @@ class AnswerView(PagesView):
         owner_id: the asker (only they turn pages; anyone may list the sources or report a quote).
         answer: the answer shown.
         kb: the knowledge base a report is stored in.
+        pages: ``render.answer_pages(answer)`` when already rendered (off the event loop).
         timeout: seconds until the buttons are disabled.
     """
 
-    def __init__(self, owner_id: int, answer: Answer, kb: Any, *, timeout: float | None = None) -> None:
-        pages = render.answer_pages(answer)
+    def __init__(self, owner_id: int, answer: Answer, kb: Any, *, pages: list[list[discord.Embed]] | None = None,
+                 timeout: float | None = None) -> None:
+        pages = pages if pages is not None else render.answer_pages(answer)
         super().__init__(owner_id, pages, **({} if timeout is None else {"timeout": timeout}))
         self.answer = answer
         self.kb = kb
