@@ -14,12 +14,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-
-from pydantic import ValidationError
 
 from knowledge.errors import KnowledgeError, SourceError
 from knowledge.feeds import cli as feeds_cli
@@ -36,6 +35,7 @@ from knowledge.records import (
 from knowledge.service import KnowledgeBase, open_knowledge_base
 from knowledge.settings import Settings, load_settings
 from knowledge.snippets import excerpt
+from knowledge.watch import new_words_lines
 from knowledge.web.ingest import read_url_list
 
 log = logging.getLogger(__name__)
@@ -233,6 +233,8 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
                          indent=2))
     else:
         Console().print(Text(summary(report, len(errors), counts)))
+        for line in new_words_lines(report.new_words):
+            print(line)  # never wrapped: one line per quote
     return 1 if errors else 0
 
 

@@ -217,6 +217,26 @@ def new_words(catalog: Catalog, incoming: Iterable[tuple[Source, Sequence[Attrib
     return found
 
 
+#: New words listed by the command line after an ingest (``--json`` has them all).
+LISTED_MAX = 10
+
+
+def new_words_lines(found: Sequence[NewWords], limit: int = LISTED_MAX) -> list[str]:
+    """What ``disclosure-bot ingest`` prints after its summary: one line per new quote (the first
+    ``limit``; the words cut at 200 characters), who said it, the source and, for a variant, what
+    changed."""
+    if not found:
+        return []
+    lines = [f"new words (what /watch posts): {len(found)}"]
+    for words in found[:limit]:
+        text = words.item.text if len(words.item.text) <= 200 else words.item.text[:199].rstrip() + "…"
+        what = f"variant ({words.differs})" if words.novelty == "variant" else "new"
+        lines.append(f"  {words.organization}: “{text}” [{what}; {words.item.source.title}, {words.item.source.id}]")
+    if len(found) > limit:
+        lines.append(f"  and {len(found) - limit} more (ingest --json lists them all)")
+    return lines
+
+
 class Watch(BaseModel):
     """One organisation watched in one channel of one guild."""
 

@@ -158,3 +158,11 @@ def test_a_failed_ingest_leaves_its_words_new(kb: KnowledgeBase, tmp_path: Path,
         kb.ingest_paths([path])
     monkeypatch.undo()
     assert [w.item.text for w in ingest(kb, path).new_words] == [APOLOGY]
+
+
+def test_the_cli_ingest_lists_the_new_words(run, tmp_path: Path) -> None:
+    code, out, _ = run("ingest", str(notice(tmp_path, "fee.md", FEE_2024)))
+    assert code == 0
+    assert "new words (what /watch posts): 1" in out and f"Harborline Market: “{FEE_2024}” [new;" in out
+    code, out, _ = run("ingest", str(article(tmp_path, "daily.md", FEE_2024)))
+    assert code == 0 and "new words" not in out
