@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -88,7 +88,7 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    def start(self) -> FakeDiscord:
+    def start(self) -> Self:
         """Listen on a free port of 127.0.0.1 in a background thread; returns once listening."""
         started = threading.Event()
         failure: list[BaseException] = []
@@ -98,7 +98,7 @@ class FakeDiscord:
             self._loop = loop
             try:
                 loop.run_until_complete(self._listen())
-            except BaseException as error:  # reported to start()'s caller
+            except OSError as error:  # the port: reported to start()'s caller
                 failure.append(error)
                 started.set()
                 return
@@ -127,7 +127,7 @@ class FakeDiscord:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
-    def __enter__(self) -> FakeDiscord:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -211,6 +211,12 @@ class FakeDiscord:
     def give_role(self, user: Json, role_id: str) -> None:
         self._roles_of.setdefault(user["id"], []).append(role_id)
 
+    def new_member(self, name: str = "member", roles: list[str] | None = None) -> Json:
+        """Another person in the guild (a fresh user id: no per-user cooldown applies yet)."""
+        person = p.user(p.snowflake(), f"{name}_{len(self._roles_of)}")
+        self._roles_of[person["id"]] = list(roles or [])
+        return person
+
     def _command(self, name: str, kind: int) -> Json:
         for guild in (self.guild_id, None):
             for command in self.server.state.commands.get(guild, []):
@@ -225,13 +231,19 @@ class FakeDiscord:
                              member_obj=self._member(user), data=data, message_obj=message)
 
     def slash(self, name: str, options: dict[str, Any] | None = None, *, user: Json | None = None,
-              resolved: Json | None = None, channel_id: str | None = None,
-              option_types: dict[str, int] | None = None) -> Json:
-        """A slash command interaction (type 2); option types are read from the synced command."""
+              resolved: Json | None = None, channel_id: str | None = None, subcommand: str | None = None) -> Json:
+        """A slash command interaction (type 2), of ``subcommand`` when given (a group's command);
+        option types are read from the synced command."""
         command = self._command(name, 1)
-        declared = {o["name"]: o["type"] for o in command.get("options", [])} | (option_types or {})
+        declared_in = command.get("options", [])
+        if subcommand is not None:
+            declared_in = next(o for o in declared_in if o["name"] == subcommand).get("options", [])
+        declared = {o["name"]: o["type"] for o in declared_in}
+        given = [{"name": k, "type": declared[k], "value": v} for k, v in (options or {}).items()]
+        if subcommand is not None:
+            given = [{"name": subcommand, "type": 1, "options": given}]
         data: Json = {"id": command["id"], "name": name, "type": 1, "guild_id": command.get("guild_id"),
-                      "options": [{"name": k, "type": declared[k], "value": v} for k, v in (options or {}).items()]}
+                      "options": given}
         if resolved:
             data["resolved"] = resolved
         return self._interaction(2, data, user, channel_id)
@@ -243,6 +255,7 @@ class FakeDiscord:
         for option in payload["data"]["options"]:
             if option["name"] == focused:
                 option["focused"] = True
+                option["type"] = 3  # Discord sends what is typed as a string whatever the option's type
         return payload
 
     def message_command(self, name: str, target: Json, *, user: Json | None = None) -> Json:
@@ -259,6 +272,25 @@ class FakeDiscord:
         self.server.state.messages[message["id"]] = message
         return message
 
+    def attachment(self, filename: str, data: bytes, content_type: str = "text/plain") -> Json:
+        """An uploaded file: its attachment object (for ``resolved.attachments``), served by the fake CDN."""
+        attachment_id = p.snowflake()
+        self.server.state.files[attachment_id] = data
+        url = f"{self.base_url}/attachments/{attachment_id}/{filename}"
+        return {"id": attachment_id, "filename": filename, "size": len(data), "url": url, "proxy_url": url,
+                "content_type": content_type, "ephemeral": True}
+
+    def serve(self, name: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> str:
+        """Put ``body`` on the fake's web at ``/web/<name>``; returns its URL (a 127.0.0.1 address)."""
+        self.server.state.pages[name] = (body, content_type)
+        return f"{self.base_url}/web/{name}"
+
+    def slash_with_file(self, name: str, option: str, attachment: Json, options: dict[str, Any] | None = None,
+                        *, user: Json | None = None) -> Json:
+        """A slash command whose ``option`` is ``attachment`` (type 11, resolved as Discord does)."""
+        return self.slash(name, {**(options or {}), option: attachment["id"]}, user=user,
+                          resolved={"attachments": {attachment["id"]: attachment}})
+
     def click(self, message: Json, custom_id: str, *, user: Json | None = None, values: list[str] | None = None,
               component_type: int = 2) -> Json:
         """A component interaction (type 3) on ``message`` as the fake stores it now. Send it with
@@ -271,13 +303,21 @@ class FakeDiscord:
     def modal_submit(self, modal: Json, values: dict[str, str], *, user: Json | None = None,
                      message: Json | None = None) -> Json:
         """A modal submit (type 5) answering ``modal`` (callback type 9's data as the bot sent it):
-        each text input gets ``values[custom_id]`` (empty when absent), in the modal's layout."""
-        def fill(component: Json) -> Json:
+        each text input gets the value keyed by its ``custom_id`` or its label (text input ``label``
+        or the wrapping Label component's ``label``), empty when absent, in the modal's layout."""
+        def value(component: Json, label: str) -> str:
+            for key in (component.get("custom_id"), component.get("label"), label):
+                if key and key in values:
+                    return values[key]
+            return ""
+
+        def fill(component: Json, label: str = "") -> Json:
             if component["type"] == 1:
                 return {"type": 1, "components": [fill(c) for c in component["components"]]}
             if component["type"] == 18:
-                return {"type": 18, "id": component.get("id", 0), "component": fill(component["component"])}
-            return {"type": component["type"], "custom_id": component.get("custom_id"),
-                    "value": values.get(component.get("custom_id", ""), "")}
+                return {"type": 18, "id": component.get("id", 0),
+                        "component": fill(component["component"], component.get("label", ""))}
+            return {"type": component["type"], "id": component.get("id", 0),
+                    "custom_id": component.get("custom_id"), "value": value(component, label)}
         data = {"custom_id": modal["custom_id"], "components": [fill(c) for c in modal["components"]]}
         return self._interaction(5, data, user, (message or {}).get("channel_id"), message=message)

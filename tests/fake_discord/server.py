@@ -30,6 +30,8 @@ CALLBACK_WINDOW_S = 3.0
 #: Callback types (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type).
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, AUTOCOMPLETE_RESULT, MODAL = 4, 5, 6, 7, 8, 9
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
+#: The path parameters of the route a request matched.
+PARAMS: web.RequestKey[dict[str, str]] = web.RequestKey("params", dict)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class _State:
     by_token: dict[str, _Interaction] = field(default_factory=dict)
     messages: dict[str, Json] = field(default_factory=dict)
     channels: dict[str, Json] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # attachment id -> its bytes (the CDN)
+    pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # /web/ name -> (body, type)
 
 
 class FakeServer:
@@ -88,6 +92,8 @@ class FakeServer:
         self.base_url = ""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{filename}", self._cdn)
+        app.router.add_get("/web/{name:.*}", self._web)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         self.app = app
         self._routes: list[tuple[str, str, Callable[..., Any]]] = [
@@ -146,7 +152,7 @@ class FakeServer:
         elif not webhookish and request.headers.get("Authorization") != f"Bot {self.world.token}":
             response = _error(401, 0, "401: Unauthorized")
         else:
-            request["params"] = params
+            request[PARAMS] = params
             response = await handler(request, body) if asyncio.iscoroutinefunction(handler) else handler(request, body)
         error = None
         if isinstance(response, web.Response) and response.status >= 400 and response.body is not None:
@@ -189,12 +195,31 @@ class FakeServer:
             self.changed.notify_all()
         return ws
 
+    async def _cdn(self, request: web.Request) -> web.Response:
+        """An uploaded attachment's bytes, as Discord's CDN serves them (recorded like REST calls)."""
+        data = self.state.files.get(request.match_info["id"])
+        at = time.perf_counter()
+        status = 200 if data is not None else 404
+        self._record(Request("GET", request.path, dict(request.query), None, [], at, status))
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    async def _web(self, request: web.Request) -> web.Response:
+        """A page or feed the test put on the web (``FakeDiscord.serve``), for URL ingestion."""
+        page = self.state.pages.get(request.match_info["name"])
+        self._record(Request("GET", request.path, dict(request.query), None, [], time.perf_counter(),
+                             200 if page else 404))
+        if page is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=page[0], headers={"Content-Type": page[1]})
+
     # --- application commands --------------------------------------------------------------
     def _get_commands(self, request: web.Request, body: Any) -> web.Response:
-        return json_response(self.state.commands.get(request["params"].get("guild"), []))
+        return json_response(self.state.commands.get(request[PARAMS].get("guild"), []))
 
     def _put_commands(self, request: web.Request, body: Any) -> web.Response:
-        guild = request["params"].get("guild")
+        guild = request[PARAMS].get("guild")
         before = {(c["name"], c.get("type", 1)): c["id"] for c in self.state.commands.get(guild, [])}
         stored = []
         for command in body:
@@ -217,7 +242,7 @@ class FakeServer:
         return message
 
     def _callback(self, request: web.Request, body: Any) -> web.Response:
-        params = request["params"]
+        params = request[PARAMS]
         entry = self.state.interactions.get(params["id"])
         if entry is None or entry.payload["token"] != params["token"]:
             return _error(404, 10062, "Unknown interaction")
@@ -255,7 +280,7 @@ class FakeServer:
         return json_response({"interaction": interaction, "resource": resource})
 
     def _entry_for_token(self, request: web.Request) -> _Interaction | None:
-        params = request["params"]
+        params = request[PARAMS]
         entry = self.state.by_token.get(params["token"])
         if entry is None or params["app"] != self.world.app_id or entry.responded is None:
             return None  # Discord: follow-ups need an acknowledged interaction's token
@@ -281,7 +306,7 @@ class FakeServer:
         entry = self._entry_for_token(request)
         if entry is None:
             return _error(404, 10015, "Unknown Webhook")
-        message_id = request["params"]["message"]
+        message_id = request[PARAMS]["message"]
         if message_id == "@original":
             message_id = entry.original_id or entry.message_id or ""
         message = self.state.messages.get(message_id)
@@ -301,7 +326,7 @@ class FakeServer:
 
     # --- channels ----------------------------------------------------------------------------
     def _channel_message(self, request: web.Request, body: Any) -> web.Response:
-        channel = request["params"]["channel"]
+        channel = request[PARAMS]["channel"]
         if channel not in self.world.channel_ids():
             return _error(404, 10003, "Unknown Channel")
         problems = message_problems(body or {})
@@ -310,11 +335,11 @@ class FakeServer:
         return json_response(self._message(channel, body or {}, webhook=False))
 
     def _get_message(self, request: web.Request, body: Any) -> web.Response:
-        message = self.state.messages.get(request["params"]["message"])
+        message = self.state.messages.get(request[PARAMS]["message"])
         return json_response(message) if message else _error(404, 10008, "Unknown Message")
 
     def _edit_message(self, request: web.Request, body: Any) -> web.Response:
-        message = self.state.messages.get(request["params"]["message"])
+        message = self.state.messages.get(request[PARAMS]["message"])
         if message is None:
             return _error(404, 10008, "Unknown Message")
         problems = message_problems(body or {})
@@ -325,13 +350,13 @@ class FakeServer:
         return json_response(message)
 
     async def _thread(self, request: web.Request, body: Any) -> web.Response:
-        parent = request["params"]["channel"]
+        parent = request[PARAMS]["channel"]
         if parent not in self.world.channel_ids():
             return _error(404, 10003, "Unknown Channel")
         name = (body or {}).get("name") or ""
         if not 1 <= len(name) <= 100:
             return _error(400, 50035, "Invalid Form Body: name must be 1-100 characters")
-        thread = p.thread_channel(request["params"].get("message") or p.snowflake(), self.world.guild_id,
+        thread = p.thread_channel(request[PARAMS].get("message") or p.snowflake(), self.world.guild_id,
                                   parent, name, self.world.bot_user["id"])
         self.state.channels[thread["id"]] = thread
         if self.sessions:
@@ -339,5 +364,5 @@ class FakeServer:
         return json_response(thread, status=201)
 
     def _get_channel(self, request: web.Request, body: Any) -> web.Response:
-        channel = self.world.channel(request["params"]["channel"]) or self.state.channels.get(request["params"]["channel"])
+        channel = self.world.channel(request[PARAMS]["channel"]) or self.state.channels.get(request[PARAMS]["channel"])
         return json_response(channel) if channel else _error(404, 10003, "Unknown Channel")

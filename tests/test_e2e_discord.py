@@ -1,0 +1,500 @@
+"""End to end: the real bot process (discord.py 2.7, ``python -m bot``) against the fake Discord.
+
+One bot process per module, on a knowledge base indexed from the Harborline example corpus with the
+real default embedder through the CLI. Interactions go in over the fake gateway; what is checked is
+what the bot sent over HTTP (see ``tests/fake_discord``). The last test stops the bot with SIGTERM.
+Tests run in file order and share the bot: later ones may use what earlier ones created.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import discord.utils
+import pytest
+from e2e_support import (
+    AUTOCOMPLETE_RESULT,
+    DEFERRED_MESSAGE,
+    DEFERRED_UPDATE,
+    EPHEMERAL,
+    EXAMPLES_DIR,
+    MESSAGE,
+    MODAL,
+    UPDATE,
+    BotProcess,
+    Exchange,
+    button,
+    embed_text,
+    ingest_examples,
+    interact,
+    message_bodies,
+    seed_report,
+    start_bot,
+)
+from fake_discord import FakeDiscord
+from fake_discord.checks import message_problems
+
+ORG = "Harborline Market"
+MESSAGE_COMMAND = "What did they actually say?"
+
+#: Every command the bot syncs must be exercised here (see test_every_synced_command_is_covered).
+COVERED = {"ask", "said", "sources", "source", "about", "ingest", "forget", "reports", "watch", "unwatch",
+           "feeds", MESSAGE_COMMAND}
+
+#: What the two reports filed before the bot starts, and the one filed through the modal, say is wrong.
+SEEDED_WRONG = "The notice said this on 4 March, not 3 March."
+SECOND_WRONG = "This was the spokesperson's wording, not the notice's."
+MODAL_WRONG = "Harborline never wrote this sentence in its notice."
+
+#: A new statement of the fictional organisation, uploaded with /ingest.
+NEW_WORDS = ("We have completed our review, and every configuration change now needs a second check "
+             "before it reaches our live systems.")
+NEW_STATEMENT = f"""---
+title: Our review is complete (fictional)
+url: https://harborline.example/news/review-complete
+publisher: Harborline Market
+date: 2025-03-20
+organizations: [Harborline Market]
+---
+
+# Our review is complete
+
+{NEW_WORDS} We thank our customers for their patience.
+"""
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Harborline news (fictional)</title><link>https://harborline.example/</link>
+<description>Fictional feed</description>
+<item><title>Our review is complete</title><link>https://harborline.example/news/review-complete</link>
+<pubDate>Thu, 20 Mar 2025 09:00:00 GMT</pubDate></item>
+</channel></rss>
+"""
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeDiscord]:
+    with FakeDiscord() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def data_dir(fake: FakeDiscord, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("e2e-kb")
+    ingest_examples(folder)
+    seed_report(folder, fake.guild_id, fake.member["id"], SEEDED_WRONG)
+    seed_report(folder, fake.guild_id, fake.other_member["id"], SECOND_WRONG)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bot(fake: FakeDiscord, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    process = start_bot(fake, data_dir, tmp_path_factory.mktemp("e2e-log") / "bot.log",
+                        DISCORD_ALLOWED_CHANNEL_IDS=fake.channel_id, DISCORD_INGEST_ROLE_ID=fake.curator_role_id,
+                        KB_ALLOW_PRIVATE_URLS="true")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(autouse=True)
+def _bot_log_of_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Print what the bot logged during a test: pytest shows it when the test fails."""
+    if "bot" not in request.fixturenames:
+        yield
+        return
+    process: BotProcess = request.getfixturevalue("bot")
+    start = len(process.output())
+    yield
+    print(process.output()[start:][-6000:])
+
+
+def _corpus() -> str:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(EXAMPLES_DIR.glob("*.md")))
+    return " ".join(text.split())
+
+
+_QUOTED = re.compile(r"“([^”]+)”")
+_ESCAPED = re.compile(r"\\([\\*_~`|>#<\[\]()-])")
+
+
+def _quotes(text: str) -> list[str]:
+    """Pieces of every “…” quote in rendered text, unescaped, split at the "…" of a cut."""
+    pieces = []
+    for quoted in _QUOTED.findall(text):
+        for piece in _ESCAPED.sub(r"\1", quoted).split("…"):
+            if len(piece.strip()) >= 12:
+                pieces.append(" ".join(piece.split()))
+    return pieces
+
+
+def _ask(fake: FakeDiscord, question: str, **options: Any) -> tuple[Exchange, dict[str, Any]]:
+    """/ask by a new member (no cooldown yet); the exchange and the answer's body."""
+    exchange = interact(fake, fake.slash("ask", {"question": question, **options}, user=fake.new_member()))
+    return exchange, exchange.followup().json
+
+
+# --- start-up ------------------------------------------------------------------------------------
+
+def test_the_bot_connects_to_the_fake_gateway_as_asked(fake: FakeDiscord, bot: BotProcess) -> None:
+    session = fake.session
+    assert session.identify["token"] == fake.token
+    assert session.identify["intents"] == discord.Intents(guilds=True).value  # no privileged intents
+    assert session.query["v"] == "10" and session.query["encoding"] == "json"
+    assert session.query["compress"] == discord.utils._ActiveDecompressionContext.COMPRESSION_TYPE
+    paths = [r.path for r in fake.requests]
+    assert paths.index("/users/@me") < paths.index("/gateway/bot")  # logged in, then asked for the gateway
+
+
+def test_commands_are_synced_to_the_guild_and_never_globally(fake: FakeDiscord, bot: BotProcess) -> None:
+    puts = [r for r in fake.requests if r.method == "PUT" and r.path.endswith("/commands")]
+    assert [r.path for r in puts] == [f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"]
+    assert fake.commands(None) == []
+    assert {c["name"] for c in fake.commands(fake.guild_id)} == COVERED
+
+
+def test_every_synced_command_is_covered(fake: FakeDiscord, bot: BotProcess) -> None:
+    synced = {c["name"] for c in fake.commands(fake.guild_id)}
+    assert synced <= COVERED, f"commands without an end-to-end test: {sorted(synced - COVERED)}"
+
+
+# --- /ask ------------------------------------------------------------------------------------------
+
+def test_ask_is_deferred_then_answered_with_verbatim_quotes_and_sources(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange, body = _ask(fake, "What did Harborline Market actually say?")
+
+    assert exchange.callback.status == 200 and exchange.callback.json["type"] == DEFERRED_MESSAGE
+    assert not exchange.callback.json.get("data", {}).get("flags", 0) & EPHEMERAL
+    assert exchange.followup().status == 200, exchange.followup().error
+    assert message_problems(body) == []
+    assert body["allowed_mentions"] == {"parse": []}
+    text = embed_text(body)
+    quotes = _quotes(text)
+    assert len(quotes) >= 3, text
+    assert [q for q in quotes if q not in _corpus()] == []  # every quote is the source's words
+    assert "Dana Whitfield" in text
+    assert "https://harborline.example/" in text  # sources are linked
+    assert exchange.message()["embeds"] == body["embeds"]  # the answer replaced the "thinking" message
+
+
+def test_ask_private_defers_and_answers_ephemerally(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange, body = _ask(fake, "Did Harborline say passwords were affected?", private=True)
+
+    assert exchange.callback.json["type"] == DEFERRED_MESSAGE
+    assert exchange.callback.json["data"]["flags"] & EPHEMERAL
+    assert exchange.message()["flags"] & EPHEMERAL
+    assert "assword" in embed_text(body)
+
+
+def test_ask_about_an_organisation_the_index_does_not_know_says_so(fake: FakeDiscord, bot: BotProcess) -> None:
+    _, body = _ask(fake, "What did Fenwick Bank say?", organization="Fenwick Bank")
+
+    text = embed_text(body)
+    assert "Fenwick Bank" in text and ORG in text  # names what it does not know and what it knows
+    assert [q for q in _quotes(text) if q not in _corpus()] == []
+
+
+def test_ask_autocomplete_offers_the_indexed_organisations(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange = interact(fake, fake.autocomplete("ask", {"question": "what", "organization": "harb"}, "organization"))
+
+    assert exchange.callback.status == 200 and exchange.callback.json["type"] == AUTOCOMPLETE_RESULT
+    assert exchange.callback.json["data"]["choices"] == [{"name": ORG, "value": ORG}]
+
+
+def test_a_second_command_within_the_cooldown_is_refused_in_one_private_line(fake: FakeDiscord,
+                                                                              bot: BotProcess) -> None:
+    person = fake.new_member()
+    interact(fake, fake.slash("ask", {"question": "What did Harborline say?"}, user=person)).followup()
+
+    again = interact(fake, fake.slash("ask", {"question": "And then?"}, user=person))
+
+    data = again.callback.json
+    assert data["type"] == MESSAGE and data["data"]["flags"] & EPHEMERAL
+    assert data["data"]["content"].startswith("Please wait") and "\n" not in data["data"]["content"]
+
+
+def test_a_command_outside_the_allowed_channels_is_refused(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange = interact(fake, fake.slash("ask", {"question": "What did Harborline say?"}, user=fake.new_member(),
+                                         channel_id=fake.other_channel_id))
+
+    data = exchange.callback.json
+    assert data["type"] == MESSAGE and data["data"]["flags"] & EPHEMERAL
+    assert f"<#{fake.channel_id}>" in data["data"]["content"]
+    assert exchange.webhook_requests() == []
+
+
+def test_four_questions_at_once_are_all_answered_once(fake: FakeDiscord, bot: BotProcess) -> None:
+    questions = ["Did Harborline say passwords were affected?", "When did Harborline find the problem?",
+                 "What data did Harborline say was exposed?", "Who else commented on Harborline?"]
+    payloads = [fake.slash("ask", {"question": q}, user=fake.new_member()) for q in questions]
+    with ThreadPoolExecutor(4) as pool:
+        exchanges = list(pool.map(lambda payload: interact(fake, payload), payloads))
+
+    for exchange in exchanges:
+        assert exchange.callback.json["type"] == DEFERRED_MESSAGE
+        assert exchange.followup().status == 200
+    time.sleep(0.3)
+    assert [len(e.webhook_requests()) for e in exchanges] == [1, 1, 1, 1]  # one answer each, not two
+
+
+# --- the answer's buttons and the report modal --------------------------------------------------------
+
+def test_only_the_asker_turns_the_pages_of_said(fake: FakeDiscord, bot: BotProcess) -> None:
+    asker = fake.new_member()
+    exchange = interact(fake, fake.slash("said", {"organization": "harborline"}, user=asker))
+    first = exchange.followup().json
+    assert exchange.callback.json["type"] == DEFERRED_MESSAGE
+    assert ORG in embed_text(first) and [q for q in _quotes(embed_text(first)) if q not in _corpus()] == []
+    message = exchange.message()
+    assert re.fullmatch(r"1/\d+", button(message, "1/")["label"])
+
+    refused = interact(fake, fake.click(message, button(message, "Next")["custom_id"], user=fake.new_member()),
+                       message_id=message["id"])
+    assert refused.callback.json["type"] == MESSAGE and refused.callback.json["data"]["flags"] & EPHEMERAL
+    assert fake.message(message["id"])["embeds"] == first["embeds"]  # not turned
+
+    turned = interact(fake, fake.click(message, button(message, "Next")["custom_id"], user=asker),
+                      message_id=message["id"])
+    assert turned.callback.json["type"] == UPDATE
+    page = fake.message(message["id"])
+    assert page["embeds"] != first["embeds"] and button(page, "2/")["label"].startswith("2/")
+    assert message_problems(page) == []
+
+
+def test_the_sources_button_lists_every_source_privately(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange, _ = _ask(fake, "What did Harborline Market actually say?")
+    message = exchange.message()
+
+    listed = interact(fake, fake.click(message, button(message, "Sources")["custom_id"], user=fake.new_member()),
+                      message_id=message["id"])
+
+    data = listed.callback.json
+    assert data["type"] == MESSAGE and data["data"]["flags"] & EPHEMERAL
+    assert embed_text(data["data"]).count("harborline") >= 3
+
+
+def test_report_misquote_opens_a_modal_and_stores_the_report(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange, _ = _ask(fake, "What did Harborline Market actually say?")
+    message = exchange.message()
+    reader = fake.new_member()
+
+    opened = interact(fake, fake.click(message, button(message, "Report misquote")["custom_id"], user=reader),
+                      message_id=message["id"])
+    assert opened.callback.json["type"] == MODAL
+    modal = opened.callback.json["data"]
+    submit = fake.modal_submit(modal, {"Which quote?": "1", "What is wrong": MODAL_WRONG,
+                                       "The right wording": "We are writing about a problem."}, user=reader,
+                               message=message)
+    stored = interact(fake, submit)
+
+    data = stored.callback.json
+    assert data["type"] == MESSAGE and data["data"]["flags"] & EPHEMERAL
+    assert re.search(r"report \d+ is stored", data["data"]["content"])
+
+
+# --- /sources, /source, /about, the message command ------------------------------------------------
+
+def test_sources_lists_the_indexed_sources_privately(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange = interact(fake, fake.slash("sources", user=fake.new_member()))
+    body = exchange.followup().json
+
+    assert exchange.callback.json["data"]["flags"] & EPHEMERAL
+    text = embed_text(body)
+    for title in ("Your Harborline order history", "An update on our order-history service"):
+        assert title in text
+
+
+def test_source_autocomplete_then_details_and_its_stored_text(fake: FakeDiscord, bot: BotProcess) -> None:
+    offered = interact(fake, fake.autocomplete("source", {"id": "update on our"}, "id", user=fake.new_member()))
+    choices = offered.callback.json["data"]["choices"]
+    assert len(choices) == 1 and "update on our order-history" in choices[0]["name"]
+
+    exchange = interact(fake, fake.slash("source", {"id": choices[0]["value"]}, user=fake.new_member()))
+    detail = embed_text(exchange.followup().json)
+    assert "Harborline Market" in detail and "2025" in detail and "harborline.example/news" in detail
+    message = exchange.message()
+    shown = interact(fake, fake.click(message, button(message, "Show text")["custom_id"], user=fake.new_member()),
+                     message_id=message["id"])
+    data = shown.callback.json["data"]
+    assert data["flags"] & EPHEMERAL
+    text = " ".join(_ESCAPED.sub(r"\1", embed_text(data)).split())
+    assert "Passwords were not affected. We have no evidence that customers' information was misused." in text
+
+
+def test_about_counts_what_is_indexed(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange = interact(fake, fake.slash("about", user=fake.new_member()))
+    fields = {f["name"]: f["value"] for f in exchange.followup().json["embeds"][0]["fields"]}
+
+    assert exchange.callback.json["data"]["flags"] & EPHEMERAL
+    assert fields["Sources"] == "5" and fields["Organisations"] == "1"
+    assert "MiniLM" in fields["Embedding model"] and fields["Store"].startswith("embedded")
+
+
+def test_the_message_command_answers_what_the_named_organisation_said(fake: FakeDiscord, bot: BotProcess) -> None:
+    claim = fake.user_message("Harborline Market admitted that passwords were exposed, apparently")
+
+    exchange = interact(fake, fake.message_command(MESSAGE_COMMAND, claim, user=fake.new_member()))
+
+    assert exchange.callback.json["type"] == DEFERRED_MESSAGE
+    text = embed_text(exchange.followup().json)
+    assert ORG in text and "assword" in text
+    assert [q for q in _quotes(text) if q not in _corpus()] == []
+
+
+# --- /watch, /ingest, /forget, /feeds (permissions) -------------------------------------------------
+
+@pytest.mark.parametrize("command", ["ingest", "forget", "watch", "unwatch", "reports", "feeds"])
+def test_admin_commands_are_hidden_from_members_by_default(fake: FakeDiscord, bot: BotProcess, command: str) -> None:
+    synced = next(c for c in fake.commands(fake.guild_id) if c["name"] == command)
+    assert synced["default_member_permissions"] not in (None, "0")
+    assert synced.get("contexts") in (None, [0])  # guild only
+
+
+def test_ingest_and_forget_are_refused_to_a_member_without_permission(fake: FakeDiscord, bot: BotProcess) -> None:
+    upload = fake.attachment("update.md", NEW_STATEMENT.encode())
+    for payload in (fake.slash_with_file("ingest", "file", upload, user=fake.new_member()),
+                    fake.slash("forget", {"source": "harborline"}, user=fake.new_member())):
+        exchange = interact(fake, payload)
+        data = exchange.callback.json
+        assert data["type"] == MESSAGE and data["data"]["flags"] & EPHEMERAL, data
+        assert exchange.webhook_requests() == []
+    assert not [r for r in fake.requests if r.path.startswith("/attachments/")]  # never downloaded
+
+
+def test_watch_then_ingest_posts_the_new_words_in_the_channel(fake: FakeDiscord, bot: BotProcess) -> None:
+    watch = interact(fake, fake.slash("watch", {"organization": ORG}, user=fake.admin))
+    assert "Watching Harborline Market" in watch.followup().json["content"]
+
+    curator = fake.new_member("curator", roles=[fake.curator_role_id])  # DISCORD_INGEST_ROLE_ID
+    upload = fake.attachment("update.md", NEW_STATEMENT.encode())
+    ingest = interact(fake, fake.slash_with_file("ingest", "file", upload, {"kind": "statement"}, user=curator))
+    assert ingest.callback.json["type"] == DEFERRED_MESSAGE
+    summary = fake.wait_for(lambda: next((r.json for r in ingest.webhook_requests()
+                                          if "Done" in embed_text(r.json or {})), None), timeout=60)
+    assert "Added: 1" in embed_text(summary)
+
+    posted = fake.wait_for_request(lambda r: r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages")
+    assert NEW_WORDS in " ".join(_ESCAPED.sub(r"\1", embed_text(posted.json)).split())
+    assert posted.json["allowed_mentions"] == {"parse": []}
+    _, answer = _ask(fake, "Did Harborline say it added a second check?")
+    assert "second check" in embed_text(answer)
+
+
+def test_forget_asks_for_confirmation_then_removes_the_source(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange = interact(fake, fake.slash("forget", {"source": "https://harborline.example/news/review-complete"},
+                                         user=fake.admin))
+    assert exchange.callback.json["data"]["flags"] & EPHEMERAL
+    assert "Forget" in exchange.followup().json["content"]
+    message = exchange.message()
+
+    done = interact(fake, fake.click(message, button(message, "Confirm")["custom_id"], user=fake.admin),
+                    message_id=message["id"])
+
+    assert done.callback.json["type"] in (UPDATE, DEFERRED_UPDATE, MESSAGE, DEFERRED_MESSAGE)
+    fake.wait_for(lambda: "Forgot" in (fake.message(message["id"]).get("content") or ""), timeout=30)
+    about = interact(fake, fake.slash("about", user=fake.new_member()))
+    fields = {f["name"]: f["value"] for f in about.followup().json["embeds"][0]["fields"]}
+    assert fields["Sources"] == "5"
+
+
+def test_unwatch_stops_watching(fake: FakeDiscord, bot: BotProcess) -> None:
+    offered = interact(fake, fake.autocomplete("unwatch", {"organization": "harb"}, "organization", user=fake.admin))
+    assert offered.callback.json["data"]["choices"] == [{"name": ORG, "value": ORG}]
+
+    exchange = interact(fake, fake.slash("unwatch", {"organization": ORG}, user=fake.admin))
+
+    assert exchange.followup().json["content"].startswith("Stopped watching Harborline Market")
+
+
+def test_feeds_add_list_and_remove(fake: FakeDiscord, bot: BotProcess) -> None:
+    url = fake.serve("feed.xml", FEED.encode(), "application/rss+xml")
+    refused = interact(fake, fake.slash("feeds", {"url": url}, subcommand="add", user=fake.new_member()))
+    assert refused.callback.json["type"] == MESSAGE and refused.callback.json["data"]["flags"] & EPHEMERAL
+
+    added = interact(fake, fake.slash("feeds", {"url": url, "organization": ORG}, subcommand="add", user=fake.admin))
+    assert "added" in added.followup().json["content"]
+    listed = interact(fake, fake.slash("feeds", subcommand="list", user=fake.admin))
+    body = listed.followup().json
+    assert url in embed_text(body) + (body.get("content") or "")
+    removed = interact(fake, fake.slash("feeds", {"feed": url}, subcommand="remove", user=fake.admin))
+    assert "removed" in removed.followup().json["content"]
+
+
+# --- /reports ---------------------------------------------------------------------------------------
+
+def test_reports_is_for_administrators_only(fake: FakeDiscord, bot: BotProcess) -> None:
+    command = next(c for c in fake.commands(fake.guild_id) if c["name"] == "reports")
+    assert int(command["default_member_permissions"]) & 8  # ADMINISTRATOR
+
+    exchange = interact(fake, fake.slash("reports", user=fake.new_member()))  # a server let members see it
+
+    data = exchange.callback.json
+    assert data["type"] == MESSAGE and data["data"]["flags"] & EPHEMERAL
+    assert "administrators" in data["data"]["content"]
+    assert exchange.webhook_requests() == []
+
+
+def test_reports_lists_the_stored_reports_and_confirming_one_marks_the_quote_disputed(
+    fake: FakeDiscord, bot: BotProcess
+) -> None:
+    exchange = interact(fake, fake.slash("reports", user=fake.admin))
+    assert exchange.callback.json["type"] == DEFERRED_MESSAGE
+    assert exchange.callback.json["data"]["flags"] & EPHEMERAL
+    text = embed_text(exchange.followup().json)
+    assert SEEDED_WRONG in text and "1 of 3" in text
+    assert [q for q in _quotes(text) if q not in _corpus()] == []
+    message = exchange.message()
+    for wrong in (SECOND_WRONG, MODAL_WRONG):  # the modal's report, filed last, is on the third page
+        turned = interact(fake, fake.click(message, button(message, "Next")["custom_id"], user=fake.admin),
+                          message_id=message["id"])
+        assert turned.callback.json["type"] == UPDATE
+        assert wrong in embed_text(fake.message(message["id"]))
+
+    confirmed = interact(fake, fake.click(message, button(message, "Confirm")["custom_id"], user=fake.admin),
+                         message_id=message["id"])
+
+    assert confirmed.callback.json["type"] == UPDATE
+    assert "confirmed" in (confirmed.callback.json["data"].get("content") or "")
+    _, answer = _ask(fake, "What did Harborline Market actually say?")
+    assert "disputed" in embed_text(answer)
+
+
+def test_a_review_button_clicked_by_a_member_is_refused(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange = interact(fake, fake.slash("reports", user=fake.admin))
+    assert "1 of 2" in embed_text(exchange.followup().json)  # the two seeded reports are still open
+    message = exchange.message()
+    before = dict(message)
+
+    click = fake.click(message, button(message, "Dismiss")["custom_id"], user=fake.new_member())
+    refused = interact(fake, click, message_id=message["id"])
+
+    assert refused.callback.json["type"] == MESSAGE and refused.callback.json["data"]["flags"] & EPHEMERAL
+    assert fake.message(message["id"]) == before
+
+
+# --- everything the bot sent -----------------------------------------------------------------------
+
+def test_no_message_allows_mentions_and_discord_refused_nothing(fake: FakeDiscord, bot: BotProcess) -> None:
+    bodies = list(message_bodies(fake.requests))
+    assert bodies
+    for request, body in bodies:
+        assert body.get("allowed_mentions") == {"parse": []}, (request.method, request.path)
+    refused = [(r.method, r.path, r.status, r.error) for r in fake.requests if r.status >= 400]
+    assert refused == []
+
+
+def test_sigterm_stops_the_bot_cleanly_and_closes_the_store(fake: FakeDiscord, bot: BotProcess,
+                                                            data_dir: Path) -> None:
+    lock = data_dir / ".lock"
+    assert f"pid {bot.proc.pid} " in lock.read_text()  # the running bot holds the data folder
+
+    status = bot.stop()
+
+    assert status == 0, bot.output()[-3000:]
+    assert lock.read_text() == ""  # released by KnowledgeBase.close (a killed process leaves its pid)
+    assert not (data_dir / "catalog.sqlite3-wal").exists()
+    assert "Traceback" not in bot.output()
+    assert fake.session.close_code is not None  # the websocket was closed, not dropped
+
