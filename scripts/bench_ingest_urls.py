@@ -1,6 +1,6 @@
 """Pages per second ingested from a local web server, and where the time goes.
 
-Serves ``--pages`` generated news pages about the fictional Harborline Market (about 6 KB of text
+Serves ``--pages`` generated news pages about the fictional Harborline Market (about 2.5 KB of main text
 each, with quotes) from 127.0.0.1 (``tests/web_server.py``), ingests them with
 ``KnowledgeBase.ingest_urls`` into a temporary index with the configured embedding model (the real
 default: all-MiniLM-L6-v2, ``KB_EMBEDDING_BACKEND``), and prints the rate and the seconds spent per
@@ -41,7 +41,7 @@ SPOKESPEOPLE = ["Ana Ruiz", "Jo Marsh", "Dana Whitfield", "Sam Okafor"]
 
 
 def make_page(n: int) -> str:
-    """A news page of about 6 KB of text: navigation, a headline, paragraphs with quotes, a footer."""
+    """A news page (about 2.5 KB of main text): navigation, a headline, paragraphs with quotes, a footer."""
     who = SPOKESPEOPLE[n % len(SPOKESPEOPLE)]
     paragraphs = [
         f"Harborline Market said on day {n} that a misconfigured order-history page had shown some "
