@@ -28,6 +28,7 @@ from discord.ext import commands, tasks
 
 from bot import guards
 from bot._threads import run_blocking
+from bot.background import ShuttingDownError
 from bot.limits import FIELD_VALUE_MAX, cut, fit_messages
 from bot.render import fit
 from knowledge.errors import KnowledgeError
@@ -142,6 +143,9 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="RSS and At
                 result = await run_blocking(self.kb.poll_feeds, force)
         except asyncio.CancelledError:
             raise
+        except ShuttingDownError:
+            log.info("feed poll skipped: the bot is shutting down")
+            return None
         except Exception:
             log.exception("feed poll failed; the next one is in %s minutes", self.poll_minutes)
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 from unittest import mock
 
@@ -225,3 +226,18 @@ def test_the_loop_starts_on_load_with_the_setting_and_stops_on_unload() -> None:
     asyncio.run(run())
     bot.wait_until_ready.assert_awaited()
     assert kb.calls == [("poll_feeds", (False,), False)]
+
+
+def test_no_poll_starts_once_shutdown_has_begun(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    kb = FakeFeedsKnowledgeBase(polls=[changed_result()])
+    bot = fake_bot()
+    cog = Feeds(bot, kb)
+
+    async def run() -> None:
+        await bot.background.close()
+        assert await cog.poll_once() is None
+
+    asyncio.run(run())
+    assert kb.calls == [] and "shutting down" in caplog.text and "failed" not in caplog.text
+    bot.dispatch.assert_not_called()
