@@ -206,6 +206,18 @@ class WatchCog(commands.Cog, name="Watch"):
         try:
             if channel is None:
                 channel = await self.bot.fetch_channel(channel_id)
+        except discord.NotFound:  # the channel was deleted: nobody can read posts there any more
+            log.warning("watch channel %s of guild %s is gone; removing its watch of %s", watch.channel,
+                        watch.guild, watch.organization)
+            try:
+                await run_blocking(self.kb.unwatch, watch.organization, watch.guild, watch.channel)
+            except KnowledgeError:  # removed meanwhile
+                pass
+            return
+        except discord.HTTPException:
+            log.warning("could not look up watch channel %s of guild %s", watch.channel, watch.guild, exc_info=True)
+            return
+        try:
             if not isinstance(channel, discord.abc.Messageable):
                 log.warning("watch channel %s of guild %s cannot take messages", watch.channel, watch.guild)
                 return

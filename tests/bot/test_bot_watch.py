@@ -195,6 +195,7 @@ def test_nothing_new_posts_nothing_and_a_vanished_channel_is_skipped(kb: WatchKn
     post(cog, IngestReport(new_words=[new_words("Harborline Market", "We have fixed it.")]))
     bot.fetch_channel.assert_awaited_once_with(1)
     kept.send.assert_awaited_once()
+    assert [w.channel for w in kb.store.watches()] == ["2"]  # the deleted channel's watch is removed
 
 
 def test_an_ingest_into_a_real_knowledge_base_posts_its_new_words_once(tmp_path: Path, data_dir: Path) -> None:
