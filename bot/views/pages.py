@@ -80,7 +80,7 @@ class PagesView(discord.ui.View):
             return
         self.page = max(0, min(len(self.pages) - 1, self.page + step))
         self._refresh()
-        await interaction.response.edit_message(embeds=self.pages[self.page], view=self)
+        await interaction.response.edit_message(embeds=self.pages[self.page], view=self, allowed_mentions=NO_MENTIONS)
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary, row=0)
     async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
@@ -103,9 +103,9 @@ class PagesView(discord.ui.View):
             return
         try:
             if isinstance(self.target, discord.Interaction):
-                await self.target.edit_original_response(view=self)
+                await self.target.edit_original_response(view=self, allowed_mentions=NO_MENTIONS)
             else:
-                await self.target.edit(view=self)
+                await self.target.edit(view=self, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.info("Could not disable the buttons of a timed-out view", exc_info=True)
 

@@ -41,6 +41,6 @@ class SourceView(discord.ui.View):
         self.show_text.disabled = True
         if self.target is not None:
             try:
-                await self.target.edit(view=self)
+                await self.target.edit(view=self, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 pass

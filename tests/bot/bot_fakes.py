@@ -315,6 +315,14 @@ def make_interaction(
     return fake
 
 
+async def set_up(bot: discord.Client) -> None:
+    """What ``login`` does before Discord is contacted: the client's asyncio objects, then
+    ``setup_hook`` (extensions, sync). Without the first, a cog's ``tasks.loop`` that waits until
+    ready fails at once and its unretrieved exception is logged at garbage collection."""
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+
+
 def make_settings(*, guild_id: int | None = None, token: str | None = None, **discord: object) -> Settings:
     """Settings that ignore the developer's environment and ``.env``; ``discord`` sets other
     ``DISCORD_*`` fields (``cooldown_seconds`` defaults to 0 here)."""

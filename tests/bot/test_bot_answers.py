@@ -116,7 +116,9 @@ def test_on_timeout_every_button_is_disabled_on_the_message() -> None:
         await view.on_timeout()
 
         assert all(child.disabled for child in view.children)  # type: ignore[attr-defined]
-        message.edit.assert_awaited_once_with(view=view)
+        message.edit.assert_awaited_once()
+        kwargs = message.edit.await_args.kwargs
+        assert kwargs["view"] is view and kwargs["allowed_mentions"].to_dict() == {"parse": []}
 
     run(go())
 

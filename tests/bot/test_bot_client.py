@@ -8,7 +8,7 @@ from unittest import mock
 
 import discord
 import pytest
-from bot_fakes import FakeKnowledgeBase, make_interaction, make_settings
+from bot_fakes import FakeKnowledgeBase, make_interaction, make_settings, set_up
 from discord import app_commands
 
 from bot.client import GENERIC_ERROR, DisclosureBot, DisclosureTree
@@ -23,7 +23,7 @@ def started_bot(**settings: object) -> tuple[DisclosureBot, mock.AsyncMock]:
     bot = DisclosureBot(FakeKnowledgeBase(), make_settings(**settings))
     sync = mock.AsyncMock(return_value=[])
     with mock.patch.object(bot.tree, "sync", sync):
-        asyncio.run(bot.setup_hook())
+        asyncio.run(set_up(bot))
     return bot, sync
 
 

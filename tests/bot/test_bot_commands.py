@@ -15,6 +15,7 @@ from bot_fakes import (
     UrlFakeKnowledgeBase,
     make_interaction,
     make_settings,
+    set_up,
 )
 from discord import app_commands
 
@@ -30,7 +31,7 @@ ADMIN_COMMANDS = {"ingest": "manage_guild", "forget": "administrator", "reports"
 def started_bot(kb: Any = None, **settings: object) -> DisclosureBot:
     bot = DisclosureBot(kb or UploadingFakeKnowledgeBase(), make_settings(**settings))
     with mock.patch.object(bot.tree, "sync", mock.AsyncMock(return_value=[])):
-        asyncio.run(bot.setup_hook())
+        asyncio.run(set_up(bot))
     return bot
 
 
