@@ -32,11 +32,12 @@ def kb_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def ingest_examples(data_dir: Path) -> None:
-    """Index the bundled Harborline corpus with the real default embedder through the CLI."""
+def ingest_examples(data_dir: Path, *more: Path) -> None:
+    """Index the bundled Harborline corpus (and ``more`` files) with the real default embedder
+    through the CLI."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(EXAMPLES_DIR)], cwd=data_dir,
-                   env=kb_env(data_dir), check=True, capture_output=True, text=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(EXAMPLES_DIR), *map(str, more)],
+                   cwd=data_dir, env=kb_env(data_dir), check=True, capture_output=True, text=True, timeout=300)
 
 
 def seed_report(data_dir: Path, guild: str, reporter: str, wrong: str) -> None:
