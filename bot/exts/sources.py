@@ -18,7 +18,8 @@ from bot.render_catalog import newest_first, source_detail, sources_pages
 from bot.views.pages import NO_MENTIONS, PagesView
 from bot.views.source import SourceView
 from knowledge.errors import KnowledgeError
-from knowledge.names import match_form
+from knowledge.names import match_form, organization_index
+from knowledge.records import SourceRef
 
 if TYPE_CHECKING:
     from bot.client import DisclosureBot
@@ -65,18 +66,27 @@ class Sources(commands.Cog):
         """List the indexed sources in pages that the asker turns."""
         await interaction.response.defer(thinking=True, ephemeral=True)
         name = await expand(self.kb, clean(organization))
-        found = newest_first(await run_blocking(self.kb.sources))
-        if name is not None:
-            wanted = match_form(name)
-            found = [s for s in found if any(match_form(o) == wanted for o in s.organizations)]
-        if kind is not None:
-            found = [s for s in found if s.kind == kind]
+        found = await run_blocking(self.matching, name, kind)
         filters = ", ".join(part for part in (name, kind) if part)
-        pages = sources_pages([s.ref() for s in found], filters)
+        pages = sources_pages(found, filters)
         view = PagesView(interaction.user.id, pages)
         message = await interaction.followup.send(embeds=pages[0], view=view, ephemeral=True,
                                                   allowed_mentions=NO_MENTIONS, wait=True)
         view.attach(message)
+
+    def matching(self, organization: str | None, kind: str | None) -> list[SourceRef]:
+        """Sources about ``organization`` (its name or an alias, as people type it) and of ``kind``,
+        newest first (blocking: call it in a worker thread)."""
+        found = newest_first(self.kb.sources())
+        if organization is not None:
+            index = organization_index(self.kb.organizations())
+            wanted = index.canonical(organization) or organization
+            found = [s for s in found
+                     if any((index.canonical(o) or o) == wanted or match_form(o) == match_form(organization)
+                            for o in s.organizations)]
+        if kind is not None:
+            found = [s for s in found if s.kind == kind]
+        return [s.ref() for s in found]
 
     @sources.autocomplete("organization")
     async def organization_autocomplete(self, interaction: discord.Interaction,

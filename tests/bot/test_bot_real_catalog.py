@@ -105,3 +105,17 @@ def test_sync_without_a_token_says_so(run: Callable[..., tuple[int, str, str]]) 
     code, _, err = run("sync")
 
     assert code == 2 and "DISCORD_TOKEN" in err
+
+
+def test_sources_of_an_organisation_by_an_alias_on_the_real_index(kb: KnowledgeBase) -> None:
+    kb.ingest_paths([EXAMPLES_DIR])
+    cog = Sources(kb)  # type: ignore[arg-type]
+
+    by_alias = cog.matching("harborline", None)
+    by_name = cog.matching("Harborline Market", None)
+    notices = cog.matching("Harborline Market", "notice")
+
+    assert by_alias == by_name and len(by_name) >= 2
+    assert all("Harborline Market" in kb.resolve(s.id).organizations for s in by_name)
+    assert notices and all(s.kind == "notice" for s in notices) and len(notices) < len(by_name)
+    assert cog.matching("Nobody Inc", None) == []
