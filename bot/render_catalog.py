@@ -20,7 +20,8 @@ TEXT_PAGE_CHARS = 3000
 FOUND_TEXT_MAX = 300
 #: Characters of ``/source``'s list of what was found.
 FOUND_LIST_MAX = 3000
-LINE_MAX = 400
+#: Characters of one listed line: room for a whole link (label, URL up to 512, details), never cut mid-link.
+LINE_MAX = 1000
 COLOUR = discord.Colour.blurple()
 FAILED_COLOUR = discord.Colour.red()
 
@@ -156,8 +157,8 @@ def about_embed(info: dict[str, object]) -> discord.Embed:
         embed.add_field(name=name, value=f"{value:,}" if isinstance(value, int) else "—", inline=True)
     embed.add_field(name="Embedding model", value=fit(str(info.get("embedding_model", "unknown")), 200), inline=True)
     store = str(info.get("store", "unknown"))
-    embed.add_field(name="Store", value="Chroma server" if store == "server" else f"{store} (one process)"
-                    if store == "embedded" else store, inline=True)
+    shown = {"server": "Chroma server", "embedded": "embedded (one process)"}.get(store, store)
+    embed.add_field(name="Store", value=shown, inline=True)
     embed.set_footer(text=f"disclosure-bot {info.get('version', 'unknown')}")
     return embed
 
