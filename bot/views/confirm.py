@@ -9,18 +9,18 @@ from typing import Any
 import discord
 
 from bot.render import error_line
-from bot.views.pages import NO_MENTIONS, VIEW_TIMEOUT_S
+from bot.views.pages import NO_MENTIONS, VIEW_TIMEOUT_S, BotView
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 
 TIMED_OUT = "Timed out; nothing was changed."
 CANCELLED = "Cancelled; nothing was changed."
-FAILED = "That failed; it has been logged. Nothing was changed."
+FAILED = "That failed; it has been logged."
 NOT_YOURS = "Only the person who ran the command can answer this."
 
 
-class ConfirmView(discord.ui.View):
+class ConfirmView(BotView):
     """Runs ``on_confirm`` once when the owner presses Confirm; Cancel or the timeout end it unchanged.
 
     Args:
@@ -39,16 +39,6 @@ class ConfirmView(discord.ui.View):
         self.owner_id = owner_id
         self.on_confirm = on_confirm
         self.outcome: str | None = None
-        self.target: Any = None
-
-    def attach(self, target: Any) -> None:
-        """Remember the prompt's message, edited when the prompt times out."""
-        self.target = target
-
-    def _disable(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.user.id != self.owner_id:
@@ -60,7 +50,7 @@ class ConfirmView(discord.ui.View):
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         self.outcome = "confirmed"
-        self._disable()
+        self.disable()
         self.stop()
         await interaction.response.edit_message(content="Working…", view=self, allowed_mentions=NO_MENTIONS)
         try:
@@ -76,7 +66,7 @@ class ConfirmView(discord.ui.View):
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         self.outcome = "cancelled"
-        self._disable()
+        self.disable()
         self.stop()
         await interaction.response.edit_message(content=CANCELLED, view=self, allowed_mentions=NO_MENTIONS)
 
@@ -84,9 +74,5 @@ class ConfirmView(discord.ui.View):
         if self.outcome is not None:
             return
         self.outcome = "timed out"
-        self._disable()
-        if self.target is not None:
-            try:
-                await self.target.edit(content=TIMED_OUT, view=self, allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException:
-                log.info("Could not mark a confirmation as timed out", exc_info=True)
+        self.disable()
+        await self.show(content=TIMED_OUT)

@@ -37,7 +37,60 @@ async def send_messages(interaction: discord.Interaction, embeds: Sequence[disco
                                                     ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
-class PagesView(discord.ui.View):
+class BotView(discord.ui.View):
+    """A view that knows the message it is on: on timeout it disables its buttons there, and a
+    button that fails is logged and answered with one ephemeral line (never a second response).
+
+    Attributes:
+        target: what :meth:`on_timeout` edits: the message sent with the view, or the interaction
+            whose original response it is (set by :meth:`attach`).
+    """
+
+    def __init__(self, *, timeout: float | None = VIEW_TIMEOUT_S) -> None:
+        super().__init__(timeout=timeout)
+        self.target: Any = None
+
+    def attach(self, target: Any) -> None:
+        """Remember the message (or the interaction whose original response) this view is on."""
+        self.target = target
+
+    def disable(self) -> None:
+        """Disable every button."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+
+    async def show(self, **changes: Any) -> None:
+        """Edit the message this view is on with ``changes`` and the view (a failure is only logged)."""
+        if self.target is None:
+            return
+        try:
+            if isinstance(self.target, discord.Interaction):
+                await self.target.edit_original_response(view=self, allowed_mentions=NO_MENTIONS, **changes)
+            else:
+                await self.target.edit(view=self, allowed_mentions=NO_MENTIONS, **changes)
+        except discord.HTTPException:
+            log.info("Could not update the message of a %s", type(self).__name__, exc_info=True)
+
+    async def on_timeout(self) -> None:
+        """Disable every button and show it on the message."""
+        self.disable()
+        await self.show()
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception,
+                       item: discord.ui.Item[Any], /) -> None:
+        log.error("Error in a button of %s for user %s", type(self).__name__, interaction.user.id, exc_info=error)
+        text = "Something went wrong with that button; it has been logged."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("Could not report a button error", exc_info=True)
+
+
+class PagesView(BotView):
     """Previous and next buttons over ``pages`` (each a list of embeds that fits one message).
 
     Args:
@@ -47,8 +100,6 @@ class PagesView(discord.ui.View):
 
     Attributes:
         page: the page shown (0-based).
-        target: what :meth:`on_timeout` edits: the message sent with the view, or the interaction
-            whose original response it is (set by :meth:`attach`).
     """
 
     def __init__(self, owner_id: int, pages: Sequence[list[discord.Embed]], *,
@@ -59,15 +110,10 @@ class PagesView(discord.ui.View):
         self.owner_id = owner_id
         self.pages = list(pages)
         self.page = 0
-        self.target: Any = None
         if len(self.pages) == 1:
             for button in (self.previous_page, self.page_number, self.next_page):
                 self.remove_item(button)
         self._refresh()
-
-    def attach(self, target: Any) -> None:
-        """Remember the message (or the interaction whose original response) this view is on."""
-        self.target = target
 
     def _refresh(self) -> None:
         self.page_number.label = f"{self.page + 1}/{len(self.pages)}"
@@ -93,30 +139,3 @@ class PagesView(discord.ui.View):
     @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary, row=0)
     async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, 1)
-
-    async def on_timeout(self) -> None:
-        """Disable every button and show it on the message (a failed edit is only logged)."""
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.target is None:
-            return
-        try:
-            if isinstance(self.target, discord.Interaction):
-                await self.target.edit_original_response(view=self, allowed_mentions=NO_MENTIONS)
-            else:
-                await self.target.edit(view=self, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            log.info("Could not disable the buttons of a timed-out view", exc_info=True)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception,
-                       item: discord.ui.Item[Any], /) -> None:
-        log.error("Error in a button of %s for user %s", type(self).__name__, interaction.user.id, exc_info=error)
-        text = "Something went wrong with that button; it has been logged."
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            log.warning("Could not report a button error", exc_info=True)

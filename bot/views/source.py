@@ -7,11 +7,11 @@ from typing import Any
 import discord
 
 from bot.render_catalog import text_pages
-from bot.views.pages import NO_MENTIONS, VIEW_TIMEOUT_S, PagesView
+from bot.views.pages import NO_MENTIONS, VIEW_TIMEOUT_S, BotView, PagesView
 from knowledge.records import Source
 
 
-class SourceView(discord.ui.View):
+class SourceView(BotView):
     """One "Show text" button; anyone who presses it gets their own ephemeral, paged copy.
 
     Args:
@@ -22,11 +22,6 @@ class SourceView(discord.ui.View):
     def __init__(self, source: Source, *, timeout: float | None = VIEW_TIMEOUT_S) -> None:
         super().__init__(timeout=timeout)
         self.source = source
-        self.target: Any = None
-
-    def attach(self, target: Any) -> None:
-        """Remember the message this view is on, to disable the button on timeout."""
-        self.target = target
 
     @discord.ui.button(label="Show text", emoji="📄", style=discord.ButtonStyle.secondary)
     async def show_text(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
@@ -36,11 +31,3 @@ class SourceView(discord.ui.View):
         await interaction.response.send_message(embeds=pages[0], view=pager, ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
         pager.attach(interaction)
-
-    async def on_timeout(self) -> None:
-        self.show_text.disabled = True
-        if self.target is not None:
-            try:
-                await self.target.edit(view=self, allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException:
-                pass

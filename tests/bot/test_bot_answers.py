@@ -322,3 +322,17 @@ def test_every_page_keeps_the_limits_and_numbers_statements_on() -> None:
     assert numbers == list(range(1, 31))
     assert all(sum(len(e) for e in page) <= 6000 for page in pages)
     assert NOTICE.id != DAILY.id
+
+
+def test_a_failing_button_is_logged_and_answered_once_in_one_private_line(caplog: Any) -> None:
+    async def go() -> FakeInteraction:
+        view = AnswerView(ASKER, harborline_answer(), FakeKnowledgeBase())
+        click = make_interaction(user_id=OTHER)
+        await view.on_error(click.interaction, RuntimeError("boom"), view.sources)
+        return click
+
+    click = run(go())
+
+    (call,) = click.sends()
+    assert call.kwargs["ephemeral"] is True and "boom" not in call.args[0]
+    assert any(r.levelname == "ERROR" and r.exc_info and r.exc_info[1].args == ("boom",) for r in caplog.records)
