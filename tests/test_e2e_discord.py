@@ -66,6 +66,16 @@ organizations: [Harborline Market]
 
 {NEW_WORDS} We thank our customers for their patience.
 """
+ARTICLE = """<!doctype html><html><head><meta charset="utf-8">
+<title>Harborline offers vouchers after order-history exposure (fictional)</title>
+<meta property="og:site_name" content="Example Gazette"><meta name="date" content="2025-03-25"></head>
+<body><article><h1>Harborline offers vouchers after order-history exposure (fictional)</h1>
+<p>Harborline Market will send a voucher to every customer whose order history could be seen by others,
+the grocer said on Tuesday.</p>
+<p>"We are sending every affected customer a voucher as an apology for the refund delays," a Harborline
+Market spokesperson said.</p>
+<p>The company did not say how many customers would receive one.</p></article></body></html>
+"""
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Harborline news (fictional)</title><link>https://harborline.example/</link>
 <description>Fictional feed</description>
@@ -323,6 +333,15 @@ def test_source_autocomplete_then_details_and_its_stored_text(fake: FakeDiscord,
     assert "Passwords were not affected. We have no evidence that customers' information was misused." in text
 
 
+def test_an_unknown_source_is_one_line_after_the_deferral(fake: FakeDiscord, bot: BotProcess) -> None:
+    exchange = interact(fake, fake.slash("source", {"id": "src_0000000000"}, user=fake.new_member()))
+
+    body = exchange.followup().json
+    assert exchange.callback.json["type"] == DEFERRED_MESSAGE
+    assert body["content"].strip() and "\n" not in body["content"].strip() and not body.get("embeds")
+    assert "src_0000000000" in _ESCAPED.sub(r"\1", body["content"])  # markdown-escaped in Discord
+
+
 def test_about_counts_what_is_indexed(fake: FakeDiscord, bot: BotProcess) -> None:
     exchange = interact(fake, fake.slash("about", user=fake.new_member()))
     fields = {f["name"]: f["value"] for f in exchange.followup().json["embeds"][0]["fields"]}
@@ -397,6 +416,22 @@ def test_forget_asks_for_confirmation_then_removes_the_source(fake: FakeDiscord,
     about = interact(fake, fake.slash("about", user=fake.new_member()))
     fields = {f["name"]: f["value"] for f in about.followup().json["embeds"][0]["fields"]}
     assert fields["Sources"] == "5"
+
+
+def test_ingest_reads_a_url_when_the_index_fetches_urls(fake: FakeDiscord, bot: BotProcess) -> None:
+    command = next(c for c in fake.commands(fake.guild_id) if c["name"] == "ingest")
+    assert {o["name"] for o in command["options"]} >= {"file", "url"}  # URL ingestion has landed
+    url = fake.serve("harborline-follow-up.html", ARTICLE.encode())
+
+    exchange = interact(fake, fake.slash("ingest", {"url": url, "kind": "article"}, user=fake.admin))
+
+    assert exchange.callback.json["type"] == DEFERRED_MESSAGE
+    summary = fake.wait_for(lambda: next((r.json for r in exchange.webhook_requests()
+                                          if "Done" in embed_text(r.json or {})), None), timeout=60)
+    assert "Added: 1" in embed_text(summary)
+    assert any(r.path == "/web/harborline-follow-up.html" for r in fake.requests)  # fetched from the web
+    _, answer = _ask(fake, "Did Harborline say it would send customers a voucher?")
+    assert "voucher" in embed_text(answer)
 
 
 def test_unwatch_stops_watching(fake: FakeDiscord, bot: BotProcess) -> None:
