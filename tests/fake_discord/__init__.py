@@ -15,11 +15,13 @@ What it fakes (Discord API v10, JSON encoding, as discord.py 2.7 uses it):
   channel messages (create, get, edit) and threads (from a message or not; THREAD_CREATE is
   dispatched). Every answer is ``application/json``; a message or autocomplete result over Discord's
   limits gets Discord's 400 (code 50035), an unknown route a 404, a missing bot token a 401.
+- Files: ``/attachments/{id}/{name}`` serves uploaded attachments (the CDN an attachment's ``url``
+  points to), and ``/web/{name}`` serves pages and feeds a test puts there (for URL ingestion).
 - Gateway: HELLO, heartbeats and their ACKs, IDENTIFY answered by READY (the guild unavailable) and
   GUILD_CREATE (channels, roles, members), RESUME answered by RESUMED; compression as asked in the
   URL (``zstd-stream``, ``zlib-stream`` or none).
-- Interactions the test sends: slash commands (option types from the synced command; ``resolved``
-  for attachments), autocomplete, message context menus (resolved message), component clicks on a
+- Interactions the test sends: slash commands and subcommands (option types from the synced
+  command; ``resolved`` for attachments), autocomplete, message context menus (resolved message), component clicks on a
   message the bot sent, and modal submits built from the modal the bot opened; each carries a member
   with the permission bits of its roles (the admin has all).
 - Recording: every REST request (method, path, query, JSON or multipart ``payload_json`` and files,
@@ -28,8 +30,7 @@ What it fakes (Discord API v10, JSON encoding, as discord.py 2.7 uses it):
 What it does not fake: rate limits (no ``X-RateLimit-*`` headers, never 429), voice, sharding,
 privileged intents and member chunking, message content events (MESSAGE_CREATE is never sent),
 permission checks on the bot's own REST calls, token expiry of interaction webhooks (15 minutes),
-ephemeral visibility (only the flag is stored), attachments' CDN (``url`` is not served), and
-anything the bot does not use. Discord's own checks of ``allowed_mentions`` are not applied either:
+ephemeral visibility (only the flag is stored), and anything the bot does not use. Discord's own checks of ``allowed_mentions`` are not applied either:
 tests read the recorded bodies for that.
 """
 
