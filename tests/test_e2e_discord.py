@@ -509,6 +509,19 @@ def test_a_review_button_clicked_by_a_member_is_refused(fake: FakeDiscord, bot: 
     assert fake.message(message["id"]) == before
 
 
+def test_a_reconnect_resumes_the_session_and_never_syncs(fake: FakeDiscord, bot: BotProcess) -> None:
+    first = fake.session
+    puts = [r for r in fake.requests if r.method == "PUT"]
+
+    second = fake.reconnect()
+
+    assert second is not first and second.identify is None  # resumed, not identified again
+    assert second.resume["session_id"] and second.resume["seq"] == first.sequence
+    _, answer = _ask(fake, "What did Harborline Market actually say?")
+    assert "Harborline" in embed_text(answer)
+    assert [r for r in fake.requests if r.method == "PUT"] == puts
+
+
 # --- everything the bot sent -----------------------------------------------------------------------
 
 def test_no_message_allows_mentions_and_discord_refused_nothing(fake: FakeDiscord, bot: BotProcess) -> None:

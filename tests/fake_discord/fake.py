@@ -174,6 +174,13 @@ class FakeDiscord:
         """The latest gateway session (``identify``, ``heartbeats``, ``close_code``, ``query``)."""
         return self.server.sessions[-1]
 
+    def reconnect(self, timeout: float = 30) -> Any:
+        """Send op 7 RECONNECT and wait until the client has resumed on a new websocket; return it."""
+        before = len(self.server.sessions)
+        self._call(self.server.sessions[-1].reconnect())
+        return self.wait_for(lambda: len(self.server.sessions) > before and self.session.ready.is_set()
+                             and self.session, timeout)
+
     def commands(self, guild_id: str | None = None) -> list[Json]:
         """The commands registered globally (``None``) or for a guild."""
         return list(self.server.state.commands.get(guild_id, []))

@@ -21,7 +21,7 @@ from aiohttp import WSMsgType, web
 log = logging.getLogger(__name__)
 
 #: Gateway opcodes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
-DISPATCH, HEARTBEAT, IDENTIFY, RESUME, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 10, 11
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 7, 10, 11
 HEARTBEAT_INTERVAL_MS = 41250
 ACK_DELAY_S = 0.05
 
@@ -61,6 +61,7 @@ class GatewaySession:
 
     Attributes:
         identify: the IDENTIFY payload's ``d`` once received.
+        resume: the RESUME payload's ``d`` once received.
         heartbeats: how many heartbeats were acknowledged.
         ready: set once READY and every GUILD_CREATE have been sent.
         close_code: the close code the client sent, once it closed.
@@ -76,6 +77,7 @@ class GatewaySession:
         self._lock = asyncio.Lock()
         self.sequence = 0
         self.identify: dict[str, Any] | None = None
+        self.resume: dict[str, Any] | None = None
         self.heartbeats = 0
         self.ready = asyncio.Event()
         self.close_code: int | None = None
@@ -103,6 +105,10 @@ class GatewaySession:
         self.sequence += 1
         return await self._send({"op": DISPATCH, "t": event, "s": self.sequence, "d": data})
 
+    async def reconnect(self) -> None:
+        """Ask the client to reconnect (op 7), as Discord does before it moves a session."""
+        await self._send({"op": RECONNECT, "d": None, "s": None, "t": None})
+
     async def run(self) -> None:
         """Say HELLO, then serve the client until it closes the socket."""
         await self._send({"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}, "s": None, "t": None})
@@ -125,6 +131,7 @@ class GatewaySession:
                     await self.dispatch("GUILD_CREATE", guild)
                 self.ready.set()
             elif op == RESUME:
+                self.resume = payload["d"]
                 await self.dispatch("RESUMED", {})
                 self.ready.set()
             else:
