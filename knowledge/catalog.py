@@ -93,6 +93,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sources ADD COLUMN retrieved_at TEXT;
     ALTER TABLE sources ADD COLUMN gone_at TEXT;
     """,
+    # an ingest looks every document up by URL, locator and path (find): without these it read every
+    # source's row (text included), so ingest slowed down as the index grew
+    """
+    CREATE INDEX sources_url ON sources(url);
+    CREATE INDEX sources_locator ON sources(locator);
+    CREATE INDEX sources_path ON sources(path);
+    """,
 )
 #: A ``pending`` entry that asks for every vector to be checked (see :meth:`Catalog.pending`).
 ALL_SOURCES = "*"

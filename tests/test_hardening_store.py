@@ -472,7 +472,8 @@ def test_a_schema_2_index_migrates_and_drops_its_orphans(kb: KnowledgeBase, data
     kb.vectors.add([Chunk(id=f"{NOTICE_ID}:v2", source_id=NOTICE_ID, index=0, start=0, end=12,
                           text="Hello again,")], {NOTICE_ID: notice})
     db = kb.catalog._db
-    for statement in ("DROP TABLE chunks", "DROP TABLE pending", "ALTER TABLE sources DROP COLUMN path",
+    for statement in ("DROP INDEX sources_url", "DROP INDEX sources_locator", "DROP INDEX sources_path",
+                      "DROP TABLE chunks", "DROP TABLE pending", "ALTER TABLE sources DROP COLUMN path",
                       "ALTER TABLE sources DROP COLUMN pages", "ALTER TABLE sources DROP COLUMN retrieved_at",
                       "ALTER TABLE sources DROP COLUMN gone_at",
                       "DROP TABLE source_organizations", "DROP TABLE state", "PRAGMA user_version = 2"):
@@ -508,3 +509,15 @@ def test_when_chroma_fails_during_the_rollback_the_next_open_finishes_it(
     with open_knowledge_base(settings_for(data_dir), embedder=FakeEmbedder()) as reopened:
         consistent(reopened)
         assert state(reopened) == before
+
+
+def test_looking_a_source_up_by_url_locator_or_path_reads_an_index(kb: KnowledgeBase) -> None:
+    """Every ingested document is looked up by URL and path: a scan of ``sources`` (text included)
+    made ingest slow down as the index grew."""
+    db = kb.catalog._db
+    for column in ("url", "path"):
+        plan = " ".join(str(row[-1]) for row in db.execute(
+            f"EXPLAIN QUERY PLAN SELECT id FROM sources WHERE {column} = ? OR locator = ? ORDER BY id",
+            ("x", "x")))
+        assert "SCAN sources" not in plan.replace("SCAN sources USING", ""), plan
+        assert f"sources_{column}" in plan and "sources_locator" in plan, plan
