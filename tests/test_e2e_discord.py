@@ -9,6 +9,8 @@ Tests run in file order and share the bot: later ones may use what earlier ones 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +34,7 @@ from e2e_support import (
     embed_text,
     ingest_examples,
     interact,
+    kb_env,
     message_bodies,
     seed_report,
     start_bot,
@@ -533,11 +536,28 @@ def test_no_message_allows_mentions_and_discord_refused_nothing(fake: FakeDiscor
     assert refused == []
 
 
-def test_sigterm_stops_the_bot_cleanly_and_closes_the_store(fake: FakeDiscord, bot: BotProcess,
-                                                            data_dir: Path) -> None:
+def _long_notice() -> str:
+    """A long fictional notice (about 40 KB, every paragraph different) whose ingest takes seconds."""
+    paragraphs = [f"Update {n}: on day {n} of the review, Harborline Market checked {n * 7} configuration "
+                  f"changes in store region {n % 13} and found {n % 5} that needed a second look; "
+                  f"ticket HM-{1000 + n} records what was changed and who approved it." for n in range(200)]
+    head = ("---\ntitle: Daily review log (fictional)\nurl: https://harborline.example/news/review-log\n"
+            "publisher: Harborline Market\ndate: 2025-04-01\nkind: notice\norganizations: [Harborline Market]\n---\n\n")
+    return head + "\n\n".join(paragraphs) + "\n"
+
+
+def test_sigterm_during_an_ingest_finishes_it_exits_0_and_closes_the_store(
+    fake: FakeDiscord, bot: BotProcess, data_dir: Path
+) -> None:
     lock = data_dir / ".lock"
     assert f"pid {bot.proc.pid} " in lock.read_text()  # the running bot holds the data folder
+    upload = fake.attachment("review-log.md", _long_notice().encode())
+    curator = fake.new_member("curator", roles=[fake.curator_role_id])
+    ingest = interact(fake, fake.slash_with_file("ingest", "file", upload, user=curator))
+    assert ingest.callback.json["type"] == DEFERRED_MESSAGE
+    fake.wait_for(lambda: any("Reading and indexing" in embed_text(r.json or {}) for r in ingest.webhook_requests()))
 
+    stopping = time.perf_counter()
     status = bot.stop()
 
     assert status == 0, bot.output()[-3000:]
@@ -545,4 +565,12 @@ def test_sigterm_stops_the_bot_cleanly_and_closes_the_store(fake: FakeDiscord, b
     assert not (data_dir / "catalog.sqlite3-wal").exists()
     assert "Traceback" not in bot.output()
     assert fake.session.close_code is not None  # the websocket was closed, not dropped
-
+    done = [r.at for r in ingest.webhook_requests() if "Done" in embed_text(r.json or {})]
+    finished = bool(done)
+    print(f"summary {1000 * (done[0] - stopping):.0f} ms after SIGTERM" if done else "no summary")
+    assert not done or done[0] > stopping  # the ingest was still running when the signal came
+    listed = subprocess.run([sys.executable, "-m", "bot.cli", "sources", "--json"], cwd=data_dir,
+                            env=kb_env(data_dir), capture_output=True, text=True, timeout=120, check=True)
+    indexed = "https://harborline.example/news/review-log" in listed.stdout
+    assert indexed == finished  # finished and reported, or rolled back: never half an ingest
+    assert finished  # the bot waits for the running ingest (bot/background.py)
