@@ -6,6 +6,7 @@ Used by ``tests/test_e2e_discord.py`` and ``scripts/bench_discord.py``.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fake_discord import FakeDiscord, Request
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +23,41 @@ EXAMPLES_DIR = ROOT / "knowledge" / "examples" / "harborline"
 #: Callback types (https://discord.com/developers/docs/interactions/receiving-and-responding).
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, AUTOCOMPLETE_RESULT, MODAL = 4, 5, 6, 7, 8, 9
 EPHEMERAL = 1 << 6
+ORG = "Harborline Market"
+MESSAGE_COMMAND = "What did they actually say?"
+#: Every command the bot syncs; each has end-to-end tests in test_e2e_discord.py or
+#: test_e2e_discord_admin.py (checked by test_every_synced_command_is_covered).
+E2E_COMMANDS = {"ask", "said", "sources", "source", "about", "ingest", "forget", "reports", "watch", "unwatch",
+                "feeds", MESSAGE_COMMAND}
+
+_QUOTED = re.compile(r"“([^”]+)”")
+_ESCAPED = re.compile(r"\\([\\*_~`|>#<\[\]()-])")
+
+
+def unescape(text: str) -> str:
+    """``text`` without Discord markdown escapes, whitespace collapsed."""
+    return " ".join(_ESCAPED.sub(r"\1", text).split())
+
+
+def corpus() -> str:
+    """The example corpus's text, whitespace collapsed (what quotes must be found in)."""
+    return " ".join("\n".join(p.read_text(encoding="utf-8") for p in sorted(EXAMPLES_DIR.glob("*.md"))).split())
+
+
+def quotes(text: str) -> list[str]:
+    """Pieces of every “…” quote in rendered text, unescaped, split at the "…" of a cut."""
+    pieces = []
+    for quoted in _QUOTED.findall(text):
+        for piece in _ESCAPED.sub(r"\1", quoted).split("…"):
+            if len(piece.strip()) >= 12:
+                pieces.append(" ".join(piece.split()))
+    return pieces
+
+
+def not_verbatim(text: str) -> list[str]:
+    """The quotes in rendered ``text`` that are not the example corpus's words (should be none)."""
+    words = corpus()
+    return [q for q in quotes(text) if q not in words]
 
 
 def kb_env(data_dir: Path) -> dict[str, str]:
@@ -187,3 +224,24 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
             if item.get("type") == 2:
                 found.append(item)
     return found
+
+
+def refused_or_mentioning(fake: FakeDiscord) -> list[str]:
+    """Requests Discord refused, and message bodies that allow mentions (both should be none)."""
+    found = [f"{r.method} {r.path} {r.status} {r.error}" for r in fake.requests if r.status >= 400]
+    found += [f"{r.method} {r.path} allows {body.get('allowed_mentions')}" for r, body in message_bodies(fake.requests)
+              if body.get("allowed_mentions") != {"parse": []}]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def print_bot_log(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Print what the bot logged during a test (import it into a test module: pytest shows it when
+    the test fails)."""
+    if "bot" not in request.fixturenames:
+        yield
+        return
+    process: BotProcess = request.getfixturevalue("bot")
+    start = len(process.output())
+    yield
+    print(process.output()[start:][-6000:])

@@ -1,16 +1,17 @@
 """End to end: the real bot process (discord.py 2.7, ``python -m bot``) against the fake Discord.
 
 One bot process per module, on a knowledge base indexed from the Harborline example corpus with the
-real default embedder through the CLI. Interactions go in over the fake gateway; what is checked is
-what the bot sent over HTTP (see ``tests/fake_discord``). The last test stops the bot with SIGTERM.
-Tests run in file order and share the bot: later ones may use what earlier ones created.
+real default embedder through the CLI (two misquote reports filed before it starts). Interactions go
+in over the fake gateway; what is checked is what the bot sent over HTTP (see ``tests/fake_discord``).
+This module covers questions and reading (/ask, /said, /sources, /source, /about, the message
+command, pages, Sources, the report modal, /reports); ``test_e2e_discord_admin.py`` covers /ingest,
+/forget, /watch, /unwatch and /feeds. The last test stops the bot with SIGTERM. Tests run in file
+order and share the bot: later ones may use what earlier ones created.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,11 +23,12 @@ import pytest
 from e2e_support import (
     AUTOCOMPLETE_RESULT,
     DEFERRED_MESSAGE,
-    DEFERRED_UPDATE,
+    E2E_COMMANDS,
     EPHEMERAL,
-    EXAMPLES_DIR,
     MESSAGE,
+    MESSAGE_COMMAND,
     MODAL,
+    ORG,
     UPDATE,
     BotProcess,
     Exchange,
@@ -34,59 +36,22 @@ from e2e_support import (
     embed_text,
     ingest_examples,
     interact,
-    kb_env,
     message_bodies,
+    not_verbatim,
+    print_bot_log,  # noqa: F401 - an autouse fixture: the bot's log of a failed test
+    quotes,
+    refused_or_mentioning,
     seed_report,
     start_bot,
+    unescape,
 )
 from fake_discord import FakeDiscord
 from fake_discord.checks import message_problems
-
-ORG = "Harborline Market"
-MESSAGE_COMMAND = "What did they actually say?"
-
-#: Every command the bot syncs must be exercised here (see test_every_synced_command_is_covered).
-COVERED = {"ask", "said", "sources", "source", "about", "ingest", "forget", "reports", "watch", "unwatch",
-           "feeds", MESSAGE_COMMAND}
 
 #: What the two reports filed before the bot starts, and the one filed through the modal, say is wrong.
 SEEDED_WRONG = "The notice said this on 4 March, not 3 March."
 SECOND_WRONG = "This was the spokesperson's wording, not the notice's."
 MODAL_WRONG = "Harborline never wrote this sentence in its notice."
-
-#: A new statement of the fictional organisation, uploaded with /ingest.
-NEW_WORDS = ("We have completed our review, and every configuration change now needs a second check "
-             "before it reaches our live systems.")
-NEW_STATEMENT = f"""---
-title: Our review is complete (fictional)
-url: https://harborline.example/news/review-complete
-publisher: Harborline Market
-date: 2025-03-20
-organizations: [Harborline Market]
----
-
-# Our review is complete
-
-{NEW_WORDS} We thank our customers for their patience.
-"""
-ARTICLE = """<!doctype html><html><head><meta charset="utf-8">
-<title>Harborline offers vouchers after order-history exposure (fictional)</title>
-<meta property="og:site_name" content="Example Gazette"><meta name="date" content="2025-03-25"></head>
-<body><article><h1>Harborline offers vouchers after order-history exposure (fictional)</h1>
-<p>Harborline Market will send a voucher to every customer whose order history could be seen by others,
-the grocer said on Tuesday.</p>
-<p>"We are sending every affected customer a voucher as an apology for the refund delays," a Harborline
-Market spokesperson said.</p>
-<p>The company did not say how many customers would receive one.</p></article></body></html>
-"""
-FEED = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"><channel><title>Harborline news (fictional)</title><link>https://harborline.example/</link>
-<description>Fictional feed</description>
-<item><title>Our review is complete</title><link>https://harborline.example/news/review-complete</link>
-<pubDate>Thu, 20 Mar 2025 09:00:00 GMT</pubDate></item>
-</channel></rss>
-"""
-
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeDiscord]:
@@ -106,41 +71,9 @@ def data_dir(fake: FakeDiscord, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def bot(fake: FakeDiscord, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
     process = start_bot(fake, data_dir, tmp_path_factory.mktemp("e2e-log") / "bot.log",
-                        DISCORD_ALLOWED_CHANNEL_IDS=fake.channel_id, DISCORD_INGEST_ROLE_ID=fake.curator_role_id,
-                        KB_ALLOW_PRIVATE_URLS="true")
+                        DISCORD_ALLOWED_CHANNEL_IDS=fake.channel_id)
     yield process
     process.stop()
-
-
-@pytest.fixture(autouse=True)
-def _bot_log_of_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Print what the bot logged during a test: pytest shows it when the test fails."""
-    if "bot" not in request.fixturenames:
-        yield
-        return
-    process: BotProcess = request.getfixturevalue("bot")
-    start = len(process.output())
-    yield
-    print(process.output()[start:][-6000:])
-
-
-def _corpus() -> str:
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(EXAMPLES_DIR.glob("*.md")))
-    return " ".join(text.split())
-
-
-_QUOTED = re.compile(r"“([^”]+)”")
-_ESCAPED = re.compile(r"\\([\\*_~`|>#<\[\]()-])")
-
-
-def _quotes(text: str) -> list[str]:
-    """Pieces of every “…” quote in rendered text, unescaped, split at the "…" of a cut."""
-    pieces = []
-    for quoted in _QUOTED.findall(text):
-        for piece in _ESCAPED.sub(r"\1", quoted).split("…"):
-            if len(piece.strip()) >= 12:
-                pieces.append(" ".join(piece.split()))
-    return pieces
 
 
 def _ask(fake: FakeDiscord, question: str, **options: Any) -> tuple[Exchange, dict[str, Any]]:
@@ -165,12 +98,12 @@ def test_commands_are_synced_to_the_guild_and_never_globally(fake: FakeDiscord, 
     puts = [r for r in fake.requests if r.method == "PUT" and r.path.endswith("/commands")]
     assert [r.path for r in puts] == [f"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands"]
     assert fake.commands(None) == []
-    assert {c["name"] for c in fake.commands(fake.guild_id)} == COVERED
+    assert {c["name"] for c in fake.commands(fake.guild_id)} == E2E_COMMANDS
 
 
 def test_every_synced_command_is_covered(fake: FakeDiscord, bot: BotProcess) -> None:
     synced = {c["name"] for c in fake.commands(fake.guild_id)}
-    assert synced <= COVERED, f"commands without an end-to-end test: {sorted(synced - COVERED)}"
+    assert synced <= E2E_COMMANDS, f"commands without an end-to-end test: {sorted(synced - E2E_COMMANDS)}"
 
 
 # --- /ask ------------------------------------------------------------------------------------------
@@ -184,9 +117,8 @@ def test_ask_is_deferred_then_answered_with_verbatim_quotes_and_sources(fake: Fa
     assert message_problems(body) == []
     assert body["allowed_mentions"] == {"parse": []}
     text = embed_text(body)
-    quotes = _quotes(text)
-    assert len(quotes) >= 3, text
-    assert [q for q in quotes if q not in _corpus()] == []  # every quote is the source's words
+    assert len(quotes(text)) >= 3, text
+    assert not_verbatim(text) == []  # every quote is the source's words
     assert "Dana Whitfield" in text
     assert "https://harborline.example/" in text  # sources are linked
     assert exchange.message()["embeds"] == body["embeds"]  # the answer replaced the "thinking" message
@@ -206,7 +138,7 @@ def test_ask_about_an_organisation_the_index_does_not_know_says_so(fake: FakeDis
 
     text = embed_text(body)
     assert "Fenwick Bank" in text and ORG in text  # names what it does not know and what it knows
-    assert [q for q in _quotes(text) if q not in _corpus()] == []
+    assert not_verbatim(text) == []
 
 
 def test_ask_autocomplete_offers_the_indexed_organisations(fake: FakeDiscord, bot: BotProcess) -> None:
@@ -259,7 +191,7 @@ def test_only_the_asker_turns_the_pages_of_said(fake: FakeDiscord, bot: BotProce
     exchange = interact(fake, fake.slash("said", {"organization": "harborline"}, user=asker))
     first = exchange.followup().json
     assert exchange.callback.json["type"] == DEFERRED_MESSAGE
-    assert ORG in embed_text(first) and [q for q in _quotes(embed_text(first)) if q not in _corpus()] == []
+    assert ORG in embed_text(first) and not_verbatim(embed_text(first)) == []
     message = exchange.message()
     assert re.fullmatch(r"1/\d+", button(message, "1/")["label"])
 
@@ -332,7 +264,7 @@ def test_source_autocomplete_then_details_and_its_stored_text(fake: FakeDiscord,
                      message_id=message["id"])
     data = shown.callback.json["data"]
     assert data["flags"] & EPHEMERAL
-    text = " ".join(_ESCAPED.sub(r"\1", embed_text(data)).split())
+    text = unescape(embed_text(data))
     assert "Passwords were not affected. We have no evidence that customers' information was misused." in text
 
 
@@ -342,7 +274,7 @@ def test_an_unknown_source_is_one_line_after_the_deferral(fake: FakeDiscord, bot
     body = exchange.followup().json
     assert exchange.callback.json["type"] == DEFERRED_MESSAGE
     assert body["content"].strip() and "\n" not in body["content"].strip() and not body.get("embeds")
-    assert "src_0000000000" in _ESCAPED.sub(r"\1", body["content"])  # markdown-escaped in Discord
+    assert "src_0000000000" in unescape(body["content"])  # markdown-escaped in Discord
 
 
 def test_about_counts_what_is_indexed(fake: FakeDiscord, bot: BotProcess) -> None:
@@ -362,102 +294,7 @@ def test_the_message_command_answers_what_the_named_organisation_said(fake: Fake
     assert exchange.callback.json["type"] == DEFERRED_MESSAGE
     text = embed_text(exchange.followup().json)
     assert ORG in text and "assword" in text
-    assert [q for q in _quotes(text) if q not in _corpus()] == []
-
-
-# --- /watch, /ingest, /forget, /feeds (permissions) -------------------------------------------------
-
-@pytest.mark.parametrize("command", ["ingest", "forget", "watch", "unwatch", "reports", "feeds"])
-def test_admin_commands_are_hidden_from_members_by_default(fake: FakeDiscord, bot: BotProcess, command: str) -> None:
-    synced = next(c for c in fake.commands(fake.guild_id) if c["name"] == command)
-    assert synced["default_member_permissions"] not in (None, "0")
-    assert synced.get("contexts") in (None, [0])  # guild only
-
-
-def test_ingest_and_forget_are_refused_to_a_member_without_permission(fake: FakeDiscord, bot: BotProcess) -> None:
-    upload = fake.attachment("update.md", NEW_STATEMENT.encode())
-    for payload in (fake.slash_with_file("ingest", "file", upload, user=fake.new_member()),
-                    fake.slash("forget", {"source": "harborline"}, user=fake.new_member())):
-        exchange = interact(fake, payload)
-        data = exchange.callback.json
-        assert data["type"] == MESSAGE and data["data"]["flags"] & EPHEMERAL, data
-        assert exchange.webhook_requests() == []
-    assert not [r for r in fake.requests if r.path.startswith("/attachments/")]  # never downloaded
-
-
-def test_watch_then_ingest_posts_the_new_words_in_the_channel(fake: FakeDiscord, bot: BotProcess) -> None:
-    watch = interact(fake, fake.slash("watch", {"organization": ORG}, user=fake.admin))
-    assert "Watching Harborline Market" in watch.followup().json["content"]
-
-    curator = fake.new_member("curator", roles=[fake.curator_role_id])  # DISCORD_INGEST_ROLE_ID
-    upload = fake.attachment("update.md", NEW_STATEMENT.encode())
-    ingest = interact(fake, fake.slash_with_file("ingest", "file", upload, {"kind": "statement"}, user=curator))
-    assert ingest.callback.json["type"] == DEFERRED_MESSAGE
-    summary = fake.wait_for(lambda: next((r.json for r in ingest.webhook_requests()
-                                          if "Done" in embed_text(r.json or {})), None), timeout=60)
-    assert "Added: 1" in embed_text(summary)
-
-    posted = fake.wait_for_request(lambda r: r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages")
-    assert NEW_WORDS in " ".join(_ESCAPED.sub(r"\1", embed_text(posted.json)).split())
-    assert posted.json["allowed_mentions"] == {"parse": []}
-    _, answer = _ask(fake, "Did Harborline say it added a second check?")
-    assert "second check" in embed_text(answer)
-
-
-def test_forget_asks_for_confirmation_then_removes_the_source(fake: FakeDiscord, bot: BotProcess) -> None:
-    exchange = interact(fake, fake.slash("forget", {"source": "https://harborline.example/news/review-complete"},
-                                         user=fake.admin))
-    assert exchange.callback.json["data"]["flags"] & EPHEMERAL
-    assert "Forget" in exchange.followup().json["content"]
-    message = exchange.message()
-
-    done = interact(fake, fake.click(message, button(message, "Confirm")["custom_id"], user=fake.admin),
-                    message_id=message["id"])
-
-    assert done.callback.json["type"] in (UPDATE, DEFERRED_UPDATE, MESSAGE, DEFERRED_MESSAGE)
-    fake.wait_for(lambda: "Forgot" in (fake.message(message["id"]).get("content") or ""), timeout=30)
-    about = interact(fake, fake.slash("about", user=fake.new_member()))
-    fields = {f["name"]: f["value"] for f in about.followup().json["embeds"][0]["fields"]}
-    assert fields["Sources"] == "5"
-
-
-def test_ingest_reads_a_url_when_the_index_fetches_urls(fake: FakeDiscord, bot: BotProcess) -> None:
-    command = next(c for c in fake.commands(fake.guild_id) if c["name"] == "ingest")
-    assert {o["name"] for o in command["options"]} >= {"file", "url"}  # URL ingestion has landed
-    url = fake.serve("harborline-follow-up.html", ARTICLE.encode())
-
-    exchange = interact(fake, fake.slash("ingest", {"url": url, "kind": "article"}, user=fake.admin))
-
-    assert exchange.callback.json["type"] == DEFERRED_MESSAGE
-    summary = fake.wait_for(lambda: next((r.json for r in exchange.webhook_requests()
-                                          if "Done" in embed_text(r.json or {})), None), timeout=60)
-    assert "Added: 1" in embed_text(summary)
-    assert any(r.path == "/web/harborline-follow-up.html" for r in fake.requests)  # fetched from the web
-    _, answer = _ask(fake, "Did Harborline say it would send customers a voucher?")
-    assert "voucher" in embed_text(answer)
-
-
-def test_unwatch_stops_watching(fake: FakeDiscord, bot: BotProcess) -> None:
-    offered = interact(fake, fake.autocomplete("unwatch", {"organization": "harb"}, "organization", user=fake.admin))
-    assert offered.callback.json["data"]["choices"] == [{"name": ORG, "value": ORG}]
-
-    exchange = interact(fake, fake.slash("unwatch", {"organization": ORG}, user=fake.admin))
-
-    assert exchange.followup().json["content"].startswith("Stopped watching Harborline Market")
-
-
-def test_feeds_add_list_and_remove(fake: FakeDiscord, bot: BotProcess) -> None:
-    url = fake.serve("feed.xml", FEED.encode(), "application/rss+xml")
-    refused = interact(fake, fake.slash("feeds", {"url": url}, subcommand="add", user=fake.new_member()))
-    assert refused.callback.json["type"] == MESSAGE and refused.callback.json["data"]["flags"] & EPHEMERAL
-
-    added = interact(fake, fake.slash("feeds", {"url": url, "organization": ORG}, subcommand="add", user=fake.admin))
-    assert "added" in added.followup().json["content"]
-    listed = interact(fake, fake.slash("feeds", subcommand="list", user=fake.admin))
-    body = listed.followup().json
-    assert url in embed_text(body) + (body.get("content") or "")
-    removed = interact(fake, fake.slash("feeds", {"feed": url}, subcommand="remove", user=fake.admin))
-    assert "removed" in removed.followup().json["content"]
+    assert not_verbatim(text) == []
 
 
 # --- /reports ---------------------------------------------------------------------------------------
@@ -482,7 +319,7 @@ def test_reports_lists_the_stored_reports_and_confirming_one_marks_the_quote_dis
     assert exchange.callback.json["data"]["flags"] & EPHEMERAL
     text = embed_text(exchange.followup().json)
     assert SEEDED_WRONG in text and "1 of 3" in text
-    assert [q for q in _quotes(text) if q not in _corpus()] == []
+    assert not_verbatim(text) == []
     message = exchange.message()
     for wrong in (SECOND_WRONG, MODAL_WRONG):  # the modal's report, filed last, is on the third page
         turned = interact(fake, fake.click(message, button(message, "Next")["custom_id"], user=fake.admin),
@@ -528,36 +365,15 @@ def test_a_reconnect_resumes_the_session_and_never_syncs(fake: FakeDiscord, bot:
 # --- everything the bot sent -----------------------------------------------------------------------
 
 def test_no_message_allows_mentions_and_discord_refused_nothing(fake: FakeDiscord, bot: BotProcess) -> None:
-    bodies = list(message_bodies(fake.requests))
-    assert bodies
-    for request, body in bodies:
-        assert body.get("allowed_mentions") == {"parse": []}, (request.method, request.path)
-    refused = [(r.method, r.path, r.status, r.error) for r in fake.requests if r.status >= 400]
-    assert refused == []
+    assert list(message_bodies(fake.requests))
+    assert refused_or_mentioning(fake) == []
 
 
-def _long_notice() -> str:
-    """A long fictional notice (about 40 KB, every paragraph different) whose ingest takes seconds."""
-    paragraphs = [f"Update {n}: on day {n} of the review, Harborline Market checked {n * 7} configuration "
-                  f"changes in store region {n % 13} and found {n % 5} that needed a second look; "
-                  f"ticket HM-{1000 + n} records what was changed and who approved it." for n in range(200)]
-    head = ("---\ntitle: Daily review log (fictional)\nurl: https://harborline.example/news/review-log\n"
-            "publisher: Harborline Market\ndate: 2025-04-01\nkind: notice\norganizations: [Harborline Market]\n---\n\n")
-    return head + "\n\n".join(paragraphs) + "\n"
-
-
-def test_sigterm_during_an_ingest_finishes_it_exits_0_and_closes_the_store(
-    fake: FakeDiscord, bot: BotProcess, data_dir: Path
-) -> None:
+def test_sigterm_stops_the_bot_cleanly_and_closes_the_store(fake: FakeDiscord, bot: BotProcess,
+                                                            data_dir: Path) -> None:
     lock = data_dir / ".lock"
     assert f"pid {bot.proc.pid} " in lock.read_text()  # the running bot holds the data folder
-    upload = fake.attachment("review-log.md", _long_notice().encode())
-    curator = fake.new_member("curator", roles=[fake.curator_role_id])
-    ingest = interact(fake, fake.slash_with_file("ingest", "file", upload, user=curator))
-    assert ingest.callback.json["type"] == DEFERRED_MESSAGE
-    fake.wait_for(lambda: any("Reading and indexing" in embed_text(r.json or {}) for r in ingest.webhook_requests()))
 
-    stopping = time.perf_counter()
     status = bot.stop()
 
     assert status == 0, bot.output()[-3000:]
@@ -565,12 +381,3 @@ def test_sigterm_during_an_ingest_finishes_it_exits_0_and_closes_the_store(
     assert not (data_dir / "catalog.sqlite3-wal").exists()
     assert "Traceback" not in bot.output()
     assert fake.session.close_code is not None  # the websocket was closed, not dropped
-    done = [r.at for r in ingest.webhook_requests() if "Done" in embed_text(r.json or {})]
-    finished = bool(done)
-    print(f"summary {1000 * (done[0] - stopping):.0f} ms after SIGTERM" if done else "no summary")
-    assert not done or done[0] > stopping  # the ingest was still running when the signal came
-    listed = subprocess.run([sys.executable, "-m", "bot.cli", "sources", "--json"], cwd=data_dir,
-                            env=kb_env(data_dir), capture_output=True, text=True, timeout=120, check=True)
-    indexed = "https://harborline.example/news/review-log" in listed.stdout
-    assert indexed == finished  # finished and reported, or rolled back: never half an ingest
-    assert finished  # the bot waits for the running ingest (bot/background.py)
