@@ -227,8 +227,9 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def refused_or_mentioning(fake: FakeDiscord) -> list[str]:
-    """Requests Discord refused, and message bodies that allow mentions (both should be none)."""
-    found = [f"{r.method} {r.path} {r.status} {r.error}" for r in fake.requests if r.status >= 400]
+    """REST requests Discord refused, and message bodies that allow mentions (both should be none)."""
+    found = [f"{r.method} {r.path} {r.status} {r.error}" for r in fake.requests
+             if r.status >= 400 and not r.path.startswith(("/web/", "/attachments/"))]  # REST calls only
     found += [f"{r.method} {r.path} allows {body.get('allowed_mentions')}" for r, body in message_bodies(fake.requests)
               if body.get("allowed_mentions") != {"parse": []}]
     return found
