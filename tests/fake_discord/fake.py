@@ -194,12 +194,18 @@ class FakeDiscord:
         return [r for r in self.requests if f"/{token}/" in r.path + "/"]
 
     # --- sending interactions -----------------------------------------------------------------
+    def register_interaction(self, payload: Json, *, message_id: str | None = None) -> Any:
+        """Make ``payload`` known to the REST side (callbacks, webhooks) as if sent now, without
+        dispatching it; :meth:`send_interaction` does this and dispatches."""
+        entry = _Interaction(payload, time.perf_counter(), message_id=message_id)
+        self.server.state.interactions[payload["id"]] = entry
+        self.server.state.by_token[payload["token"]] = entry
+        return entry
+
     def send_interaction(self, payload: Json, *, message_id: str | None = None) -> float:
         """Dispatch INTERACTION_CREATE to the connected bot; return ``time.perf_counter()`` at send."""
         async def send() -> float:
-            entry = _Interaction(payload, time.perf_counter(), message_id=message_id)
-            self.server.state.interactions[payload["id"]] = entry
-            self.server.state.by_token[payload["token"]] = entry
+            entry = self.register_interaction(payload, message_id=message_id)
             entry.sent = await self.server.sessions[-1].dispatch("INTERACTION_CREATE", payload)
             return entry.sent
         return self._call(send())
