@@ -13,7 +13,8 @@ after start and after the runs.
     .venv/bin/python scripts/bench_discord.py [--count 200] [--concurrency 4] [--json]
 
 Goals (issue 10): deferral p95 under 100 ms; the answer's p95 with 4 together within 2x the
-single-question p95.
+single-question p95. The bot's CPU time per answer (from /proc) shows whether the machine, rather
+than the bot, limits the run with several at once.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) ``pid`` has used so far (/proc/PID/stat; Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile ``q`` (0-100) of ``values``."""
     ordered = sorted(values)
@@ -77,17 +84,20 @@ def one(fake: FakeDiscord, index: int) -> tuple[float, float]:
     return exchange.deferral_ms, (answer.at - exchange.sent) * 1000
 
 
-def run(fake: FakeDiscord, count: int, concurrency: int) -> dict[str, float]:
-    """``count`` interactions with ``concurrency`` in flight; p50 and p95 in ms, and the wall time."""
+def run(fake: FakeDiscord, pid: int, count: int, concurrency: int) -> dict[str, float]:
+    """``count`` interactions with ``concurrency`` in flight: p50 and p95 in ms, the wall time, and
+    the bot's CPU time per answer."""
+    cpu_before = cpu_s(pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         results = list(pool.map(lambda i: one(fake, i), range(count)))
     wall = time.perf_counter() - started
+    cpu_ms = (cpu_s(pid) - cpu_before) * 1000 / count
     deferrals, answers = [r[0] for r in results], [r[1] for r in results]
     return {"count": count, "concurrency": concurrency, "wall_s": round(wall, 2),
             "deferral_p50_ms": percentile(deferrals, 50), "deferral_p95_ms": percentile(deferrals, 95),
             "answer_p50_ms": percentile(answers, 50), "answer_p95_ms": percentile(answers, 95),
-            "answers_per_s": round(count / wall, 1)}
+            "answers_per_s": round(count / wall, 1), "bot_cpu_ms_per_answer": round(cpu_ms, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                 load_before = os.getloadavg()
                 for i in range(WARM_UP):
                     one(fake, i)
-                single = run(fake, args.count, 1)
-                together = run(fake, args.count, args.concurrency)
+                single = run(fake, bot.proc.pid, args.count, 1)
+                together = run(fake, bot.proc.pid, args.count, args.concurrency)
                 rss_end = rss_mb(bot.proc.pid)
                 load_after = os.getloadavg()
             finally:
@@ -128,10 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"{'run':<14}{'deferral p50':>14}{'p95':>8}{'answer p50':>12}{'p95':>8}{'answers/s':>11}")
+    print(f"{'run':<14}{'deferral p50':>14}{'p95':>8}{'answer p50':>12}{'p95':>8}{'answers/s':>11}"
+          f"{'bot CPU/answer':>16}")
     for name, r in (("1 at a time", single), (f"{args.concurrency} at a time", together)):
         print(f"{name:<14}{r['deferral_p50_ms']:>12.1f}ms{r['deferral_p95_ms']:>6.1f}ms"
-              f"{r['answer_p50_ms']:>10.1f}ms{r['answer_p95_ms']:>6.1f}ms{r['answers_per_s']:>11}")
+              f"{r['answer_p50_ms']:>10.1f}ms{r['answer_p95_ms']:>6.1f}ms{r['answers_per_s']:>11}"
+              f"{r['bot_cpu_ms_per_answer']:>14.1f}ms")
     print(f"answer p95 {args.concurrency} together / 1 at a time: {results['answer_p95_ratio']}x "
           f"(p50: {results['answer_p50_ratio']}x); goal: within 2x; deferral p95 goal: under 100 ms")
     print(f"bot RSS: {results['rss_after_start_mb']} MiB after start, {results['rss_after_runs_mb']} MiB after "
