@@ -24,12 +24,26 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from knowledge.attribution import organization_aliases
+from knowledge.attribution.relations import family, part_of_links
 from knowledge.catalog import Catalog
 from knowledge.errors import QuestionError
-from knowledge.lexical import LexicalDoc, LexicalIndex, distinctive_terms, reciprocal_rank_fusion
+from knowledge.lexical import (
+    LexicalDoc,
+    LexicalIndex,
+    distinctive_terms,
+    reciprocal_rank_fusion,
+)
 from knowledge.names import OrganizationIndex, match_form, organization_index
-from knowledge.records import PRIMARY_KINDS, Answer, AnswerItem, Attribution, NotDisclosed, Source, SourceRef
 from knowledge.ranking import rank_statements
+from knowledge.records import (
+    PRIMARY_KINDS,
+    Answer,
+    AnswerItem,
+    Attribution,
+    NotDisclosed,
+    Source,
+    SourceRef,
+)
 from knowledge.reports import mark_disputed
 from knowledge.snippets import matches
 from knowledge.statements import group_statements
@@ -84,6 +98,20 @@ _INSTITUTIONS: dict[str, tuple[str, ...]] = {
     "school": ("school",), "hospital": ("hospital",), "airline": ("airlines", "airline", "airways"),
     "insurer": ("insurance",), "utility": ("energy", "water", "power"), "agency": ("agency",),
 }
+
+
+#: "What did Fenwick's parent company say?": the question asks about the parent.
+_PARENT_ASKED = re.compile(r"[’']s\s+(?:parent|owner|parent company|owning company|holding company)\b", re.I)
+
+
+def _known_people(stored: dict[str, list[Attribution]], group: frozenset[str],
+                  names: OrganizationIndex) -> dict[str, str]:
+    """``{full name in match form: organisation}`` for people a retrieved source names as a
+    spokesperson or executive of the organisation or its corporate family: "David Koczkar" named bare
+    in one article is the chief executive another article names."""
+    return {match_form(a.speaker): a.speaker_org for items in stored.values() for a in items
+            if a.speaker and a.speaker_org and a.speaker_role in ("spokesperson", "executive")
+            and len(a.speaker.split()) >= 2 and any(names.is_alias(a.speaker_org, m) for m in group)}
 
 
 def diversify(hits: Sequence[ChunkHit], k: int) -> list[ChunkHit]:
@@ -201,6 +229,7 @@ class Answerer:
         self._names: list[str] | None = None
         self._org_sources: dict[str, dict[str, str]] = {}
         self._lexical: OrderedDict[str, tuple[tuple[tuple[str, str], ...], LexicalIndex]] = OrderedDict()
+        self._part_links: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def ask(self, question: str, organization: str | None = None) -> Answer:
         """Answer ``question`` about ``organization`` (or the organisation it names).
@@ -383,6 +412,15 @@ class Answerer:
                 if scores:
                     relevance[(source_id, i)] = max(scores)
         qtype, terms = classify_question(question, org)
+        # a product named in the question ("the MOVEit hack") speaks through its maker (Progress
+        # Software): the maker's words are the answer; a parent's or subsidiary's words are neither
+        # the organisation's nor "others" (knowledge/attribution/relations.py)
+        links = [link for src in sources.values() for link in self._links(src)]
+        kin = family(org, links, names.canonical)
+        if kin.parent is not None and _PARENT_ASKED.search(question):
+            kin = family(kin.parent, links, names.canonical)  # "What did Fenwick's parent company say?"
+        org = kin.whole
+        people = _known_people(stored, kin.group, names)
         answer = Answer(question=question, question_type=qtype, organization=org, terms=terms)
         general = qtype == "said" and GENERAL_QUESTION.search(question) is not None
         years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
@@ -405,12 +443,17 @@ class Answerer:
         for source_id, index in sorted(relevance, key=order):
             a = stored[source_id][index]
             source = sources[source_id]
-            ours = a.speaker_org is not None and names.is_alias(a.speaker_org, org)
+            speaker_org = a.speaker_org or (people.get(match_form(a.speaker)) if a.speaker and a.speaker_role in (
+                "person", "executive") else None)
+            ours = speaker_org is not None and any(names.is_alias(speaker_org, m) for m in kin.members)
+            kin_of_ours = speaker_org is not None and any(names.is_alias(speaker_org, m) for m in kin.group)
             if a.context is not None:
                 continue  # an old quote or an internal memo: not a public statement on this incident
             if a.kind == "quote":
                 if ours:
                     bucket = answer.quotes
+                elif kin_of_ours:
+                    continue  # its parent's or subsidiary's words: neither its own nor another's
                 elif a.speaker and a.speaker_role not in ("unknown", "author"):
                     bucket = answer.others
                 else:
@@ -456,6 +499,19 @@ class Answerer:
                         listed.add(ref.id)
                         answer.sources.append(ref)
         return answer
+
+    def _links(self, source: Source) -> list[tuple[str, str]]:
+        """The part-of links a source's text states (cached per source version)."""
+        key = (source.id, source.content_hash)
+        with self._cache_lock:
+            found = self._part_links.get(key)
+        if found is None:
+            found = part_of_links(source.text)
+            with self._cache_lock:
+                if len(self._part_links) > 4096:
+                    self._part_links.clear()
+                self._part_links[key] = found
+        return found
 
     @staticmethod
     def _verified(a: Attribution, source: Source) -> AnswerItem | None:

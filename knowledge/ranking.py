@@ -11,11 +11,12 @@ gets a score from what the question asks and what the statement is:
   factual question's topic to the words that answer it ("caused" finds "phishing", "vulnerability";
   "what data" finds "names", "addresses");
 - for "what did X say?": the organisation's own documents (the first statement of each most),
-  words carried by several sources,
+  words carried by several sources, words its own article's headline repeats,
   words a named spokesperson or executive said, and *centrality*: how many of the retrieved passages
   share the statement's content words (the words coverage keeps repeating, as in LexRank-style
   summarisation);
-- less for what says little: a partial quote of a few words ("working hard"), and, in a primary
+- less for what says little: a partial quote of a few words ("working hard"), for "what did X say?"
+  a fragment quoted inside the reporter's sentence ("the “imperative to isolate” the attack"), and, in a primary
   document, a heading, a form label ("Reporting organization: …") or boilerplate ("This release
   contains forward-looking statements").
 
@@ -46,11 +47,19 @@ CARRIER_WEIGHT = 0.15
 SPOKEN_WEIGHT = 0.25
 #: "What did X say?": the first statement of each of its own documents (what happened, in its words).
 LEAD_WEIGHT = 0.3
+#: "What did X say?": per unit of inverse document frequency of the words a statement shares with
+#: its own source's headline (capped): a headline echoes the words its article is about.
+TITLE_WEIGHT = 0.15
+TITLE_CAP = 3.0
 #: Centrality (0–1) of a statement among the retrieved passages.
 CENTRAL_WEIGHT = 0.5
 #: Quotes shorter than this many words are lowered in proportion.
 SHORT_WORDS = 6
 SHORT_PENALTY = 0.5
+#: "What did X say?": a few of its words quoted inside the reporter's sentence ("the “imperative to
+#: isolate” the attack"), not a sentence of its own.
+FRAGMENT_PENALTY = 0.3
+FRAGMENT_WORDS = 12
 #: A primary document's heading, form label or boilerplate, for a question that is not about it.
 LOW_CONTENT_PENALTY = 0.45
 #: Lowered per statement already picked from the same source and from the same speaker, and by the
@@ -136,6 +145,13 @@ def _low_content(st: Statement) -> bool:
             or (words < 10 and not text.endswith((".", "!", "?"))))
 
 
+def _fragment(st: Statement) -> bool:
+    """A partial quote: a few words starting in lower case, inside someone else's sentence."""
+    text = st.text.strip(" “”\"‘’'")
+    return bool(text) and text[0].islower() and len(text.split()) < FRAGMENT_WORDS and \
+        not (st.canonical.cue or "").startswith("own text")
+
+
 def _base_score(st: Statement, terms: Sequence[str], weights: Mapping[str, float], general: bool,
                 relevance: Mapping[tuple[str, int], float], centrality: _Centrality, words: set[str]) -> float:
     c = st.canonical
@@ -152,9 +168,27 @@ def _base_score(st: Statement, terms: Sequence[str], weights: Mapping[str, float
     n_words = len(st.text.split())
     if n_words < SHORT_WORDS:
         score -= SHORT_PENALTY * (SHORT_WORDS - n_words) / SHORT_WORDS
+    if general and _fragment(st):
+        score -= FRAGMENT_PENALTY
     if _low_content(st) and (general or not terms or matches(st.text, terms) == 0):
         score -= LOW_CONTENT_PENALTY
     return score
+
+
+def _headline_echo(statements: Sequence[Statement], words: Mapping[int, set[str]]) -> dict[int, float]:
+    """The bonus (by ``id``) of each statement whose words its own source's headline repeats ("‘Not the
+    villains’: …" over “… we are not the villains …”), by the rarity of the shared words among the
+    statements."""
+    n = len(statements)
+    df: Counter[str] = Counter(w for st in statements for w in words[id(st)])
+    out: dict[int, float] = {}
+    for st in statements:
+        title = st.canonical.source.title or ""
+        shared = words[id(st)] & _content_words(title)
+        if shared:
+            held = sum(math.log((n + 1) / (0.5 + df[w])) for w in shared)
+            out[id(st)] = TITLE_WEIGHT * min(max(held, 0.0), TITLE_CAP)
+    return out
 
 
 def _continues(st: Statement, picked: Statement) -> bool:
@@ -182,6 +216,8 @@ def rank_statements(statements: Sequence[Statement], terms: Sequence[str], gener
     base = {id(st): _base_score(st, wide, weights, general, relevance, centrality, words[id(st)])
             for st in statements}
     if general:
+        for key, bonus in _headline_echo(statements, words).items():
+            base[key] += bonus
         leads: dict[str, Statement] = {}
         for st in statements:
             c = st.canonical

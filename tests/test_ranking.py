@@ -89,3 +89,22 @@ def test_the_next_words_of_a_picked_quote_follow_it() -> None:
 def test_nothing_is_dropped() -> None:
     items = [item(f"Statement number {i} about a different matter entirely.", DAILY, i * 80) for i in range(12)]
     assert sorted(order(items, [], general=True)) == sorted(i.text for i in items)
+
+
+def test_for_what_did_x_say_the_words_its_headline_echoes_come_first() -> None:
+    echoed = SourceRef(id="src_echo", title="‘We are not the villains’: Harborline chief’s odd defence",
+                       kind="article", publisher="Example Wire")
+    items = [item("We have written to every shopper whose order history was shown.", DAILY, 0),
+             item("Our team worked through the night to close the setting.", TIMES, 0),
+             item("Shoppers understand that we are not the villains in this.", echoed, 0)]
+    assert order(items, [], general=True)[0].startswith("Shoppers understand that we are not the villains")
+    # the same words under a headline that does not repeat them get no lift
+    plain = SourceRef(id="src_echo", title="Harborline chief speaks", kind="article", publisher="Example Wire")
+    items[2] = item("Shoppers understand that we are not the villains in this.", plain, 0)
+    assert not order(items, [], general=True)[0].startswith("Shoppers understand")
+
+
+def test_a_fragment_inside_the_reporters_sentence_comes_after_whole_sentences() -> None:
+    items = [item("imperative to isolate the servers at once", DAILY, 0),
+             item("We isolated the servers within the hour and called the police.", TIMES, 0)]
+    assert order(items, [], general=True)[0].startswith("We isolated")

@@ -268,7 +268,7 @@ class Cast:
                                                                role_text)) or any(
                         w.casefold() not in ROLE_WORDS and self.resolve_org_word(w) is None
                         for w in re.findall(r"\b[A-Z][\w&-]+", role_text))
-                    if org is None and self._another_owner(role_text):
+                    if org is None and self.another_owner(role_text):
                         return "spokesperson_other" if role == "spokesperson" else "person", None
                     if org is None and not names_other:
                         # "Tomas Elwin, vice president of product management": the organisation in
@@ -282,7 +282,7 @@ class Cast:
                 return role, None
         return None, None
 
-    def _another_owner(self, role_text: str) -> bool:
+    def another_owner(self, role_text: str) -> bool:
         """True when a possessive names another body: "the group's president", "the union's
         spokeswoman" (but "the company's founder" and, for Pinecrest School District, "the district's
         superintendent" are the organisation's)."""

@@ -33,11 +33,14 @@ from knowledge.attribution.spans import (
     split_paragraphs,
 )
 from knowledge.attribution.vocabulary import (
+    CALENDAR_WORDS,
     CHANNEL,
     CUE,
+    CUE_VERBS,
     DECLINED,
     NAME,
     NAMED_NOT_SAID,
+    NOT_NAMES,
     ORG_REF,
     RELATIVE,
     TURN,
@@ -59,6 +62,12 @@ _REPORTED_ITEM = r"\b(?:the|that|this)\s+(?:post|blog post|statement|email|e-mai
 
 #: A question in an interview printed without labels: a bold (or italic) paragraph ending in "?".
 _QUESTION = re.compile(r"\s*(?:\*\*|__|\*)[^*_]{5,400}\?(?:\*\*|__|\*)\s*$")
+#: A person named by a description and a first name: "Melbourne woman Alexandra", "customer Jo".
+_DESCRIBED_PERSON = re.compile(r"\b(?:woman|man|customer|member|resident|mother|father|student|teacher|nurse|"
+                               r"patient|shopper|user|victim|passenger|employee|worker|client|policyholder)\s+"
+                               r"[A-Z][a-z]+\b")
+#: Page furniture: a line of a few words and no sentence ("Sponsored post", "Advertisement").
+_CHROME = re.compile(r"\s*[\w’'&-]+(?:\s+[\w’'&-]+){0,3}\s*")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|we|We|our|Our|my|My|me|us)\b")
 _REPORTED_ITEM_RE = re.compile(_REPORTED_ITEM, re.IGNORECASE)
 
@@ -94,6 +103,8 @@ class Extractor:
         self._last_intro: Decision | None = None  # the last sentence's speaker, if one of ours, and no quote
         self._blockquotes = sorted(blockquotes)
         self._interviewee: Mention | None = None  # who answers an interview's unlabelled questions
+        self._unattributed: list[int] = []  # the last sentence's quotes that no sieve attributed
+        self._unattributed_para = -1
 
     # building records ----------------------------------------------------------------------------
 
@@ -280,6 +291,15 @@ class Extractor:
                     continue
                 block_speaker, block_in = None, None
             last_intro = None
+            if not para.quotes and _CHROME.fullmatch(para_text):
+                # "Sponsored post", "Advertisement": page furniture between two paragraphs of one
+                # speaker's words does not end them
+                for held in (reading.last_quote, reading.last_speaker):
+                    if held is not None and held.para_index == para_index - 1:
+                        held.para_index = para_index
+                continue
+            if self._names_stranger(para_text):
+                reading.stranger_para = para_index
             if ctx.addressed_to_text_generator(para_text):
                 # a page's words aimed at a text generator are data, never anyone's statement
                 for q in para.quotes:
@@ -332,10 +352,12 @@ class Extractor:
         anchors = [x - s_start for q in quotes for x in (q.open_mark, q.close_mark)]
         decision: Decision | None = None
         self._last_intro = None
+        first_new = len(out)
         reading.discourse.sentence_index += 1
         if quotes:
             sentence = Sentence(s_start, frame, anchors, quotes, para.start, para_index,
-                                self._statement_like(text[s_start:s_end]))
+                                self._statement_like(text[s_start:s_end]),
+                                text[quotes[-1].start:quotes[-1].end].rstrip().endswith(","))
             decision = decide(reading, sentence)
             if decision is not None and decision.own:
                 out.append(self._own_text(s_start, s_end))
@@ -345,10 +367,21 @@ class Extractor:
             decision = by_cue(reading, frame, s_start)
             if decision is not None and decision.mention is not None and decision.mention.org is not None:
                 self._last_intro = decision
+            if decision is not None and decision.mention is not None and self._trailing_cue(frame, decision):
+                self._back_fill(out, decision, para_index)
             if reading.primary and self._statement_like(text[s_start:s_end]):
                 out.append(self._own_text(s_start, s_end))  # its own words beside a quote
             else:
+                held = len(out)
                 self._reported(s_start, frame, out)
+                said = [a for a in out[held:] if a.kind == "reported" and a.speaker]
+                if said:
+                    a = said[-1]
+                    who = Mention(a.start, a.start, a.speaker or "", a.speaker_role, a.speaker, a.speaker_org)
+                    reading.last_speaker = LastQuote(who, a.cue or "", para_index, None)
+        self._unattributed = [i for i in range(first_new, len(out))
+                              if out[i].kind == "quote" and out[i].speaker is None and out[i].rule is None]
+        self._unattributed_para = para_index
         reading.previous_quoted = bool(quotes)
         block = self._colon(para, s_start, s_end, frame, quotes, decision)
         self.cast.track(self._frame(s_start, s_end, quotes, keep_relative=True), reading.discourse)
@@ -378,6 +411,45 @@ class Extractor:
         if mention is not None and decision is not None:
             self.reading.last_quote = LastQuote(mention, (cue or "").removesuffix(" (continued)"), para_index,
                                                 context)
+            self.reading.last_speaker = LastQuote(mention, (cue or "").split(" (")[0], para_index, context)
+
+    def _names_stranger(self, para: str) -> bool:
+        """True when a paragraph names someone by name (two capitalised words, outside quotes) who is
+        neither one of the source's organisations nor the last speaker."""
+        last = self.reading.last_speaker
+        narration = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", para)
+        if _DESCRIBED_PERSON.search(narration):
+            return True  # "Melbourne woman Alexandra"
+        for m in re.finditer(NAME, narration):
+            name = m.group(0)
+            if any(w.isupper() and len(w) > 1 for w in name.split()):
+                continue  # "Adjusted EBITDAR", "US Senate": not a person's name
+            if self.cast.names_org(name) or name.split()[0] in NOT_NAMES or name.split()[0] in CALENDAR_WORDS \
+                    or (last is not None and last.mention.speaker and name in last.mention.speaker):
+                continue
+            return True
+        return False
+
+    def _trailing_cue(self, frame: str, decision: Decision) -> bool:
+        """True for a sentence that is only an attribution: “…” He added. / Worth said."""
+        words = frame.split()
+        return 2 <= len(words) <= 5 and decision.rule in ("subject", "inverted") and bool(self._unattributed) and \
+            re.search(rf"(?i)\b(?:{CUE_VERBS})\s*[.!]?\s*$", frame) is not None
+
+    def _back_fill(self, out: list[Attribution], decision: Decision, para_index: int) -> None:
+        """Give the previous sentence's unattributed quotes to the speaker of a trailing cue."""
+        if self._unattributed_para != para_index:
+            return
+        for i in self._unattributed:
+            a = out[i]
+            made = self._make("quote", a.start, a.end, decision.mention, f"{decision.cue} (after the quote)",
+                              rule="trailing_cue")
+            made.context = a.context
+            out[i] = made
+            self._previous = made
+        self._unattributed = []
+        if decision.mention is not None:
+            self.reading.last_speaker = LastQuote(decision.mention, decision.cue or "", para_index, None)
 
     def _colon(self, para: Paragraph, s_start: int, s_end: int, frame: str, quotes: Sequence[Span],
                decision: Decision | None) -> Decision | None:

@@ -36,11 +36,17 @@ from knowledge.attribution.vocabulary import (
     ORG_REF,
     PERSON_ROLES,
     ROLE_KINDS,
+    ROLE_KINDS_BY_NAME,
     SPOKES,
     TITLES,
     UPPER,
 )
 from knowledge.records import PRIMARY_KINDS
+
+#: Where only the organisation posts: "a message posted on its status site", "a notice on their website".
+_OWN_VENUE = re.compile(r"(?i)\b(?:posted|published|put up|shared)?\s*(?:on|to)\s+(?:its|their|the company[’']s)\s+"
+                        r"(?:own\s+)?(?:status\s+)?(?:site|website|web site|page|status page|blog|newsroom|"
+                        r"support page|help centre|help center)\b")
 
 
 def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Found:
@@ -141,7 +147,14 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
             add(m.start(), m.end(), "channel", org, org)
             continue
         name, org = discourse.last_ref
-        indefinite = re.match(r"(?i)an?\b", m.group(0)) is not None
+        if owner and owner.lower() in ("its", "their"):
+            # "the gang … in a post on its leak site": an attacker the sentence is about (named before
+            # the organisation) owns "its"
+            attacker = ROLE_KINDS_BY_NAME["attacker"].search(frame, 0, m.start())
+            first_org = cast.org_re.search(frame, 0, m.start()) if cast.org_re is not None else None
+            if attacker is not None and (first_org is None or attacker.start() < first_org.start()):
+                name, org = attacker.group(0), None
+        indefinite = re.match(r"(?i)an?\b", m.group(0)) is not None and _OWN_VENUE.search(frame) is None
         if org is None:  # "the post" after "Example Crew said on its leak site"
             add(m.start(), m.end(), "other_organization", name, None)
         elif indefinite and not cast.names_org(frame) and not (
@@ -161,6 +174,8 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
         if cast.resolve_org_word(name) or cast.names_org(name) or name.split()[0] in NOT_NAMES \
                 or name.split()[-1] in CALENDAR_WORDS:
             continue
+        if re.fullmatch(rf"(?i:{TITLES})", name):
+            continue  # "CEO says", "the firm's CEO has claimed": a title, found with its owner below
         if named_before(m, name):  # "Ms Bayer Rosmarin said", "Koczar told investors"
             continue
         role = cast.other_role(name)
@@ -172,8 +187,8 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
                          rf"(?P<n>[{UPPER}][\w’'&-]*(?:\s+(?:of\s+|for\s+|and\s+)?[{UPPER}][\w’'&-]*)*)", frame):
         name = m.group("n")
         if cast.resolve_org_word(name) or cast.names_org_first(name) or name in NOT_NAMES or \
-                name.split()[-1] in CALENDAR_WORDS:
-            continue
+                name.split()[-1] in CALENDAR_WORDS or cast.ref_re.match(frame, m.start("the") if m.group("the") else m.start("n")):
+            continue  # "said the Japanese giant": the company, found below
         if named_before(m, name):  # "said Ms Bayer Rosmarin"
             continue
         add(m.start("the") if m.group("the") else m.start("n"), m.end("n"), cast.other_role(name), name, None)
@@ -187,6 +202,8 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
             owner = re.search(r"([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)[’']s\s*$", frame[max(0, m.start() - 60):m.start()])
             if owner and cast.resolve_org_word(owner.group(1)) is None:
                 add(m.start(), m.end(), "person", f"{owner.group(1)}'s {m.group(0)}", None)  # another's executive
+            elif role in ("executive", "spokesperson") and cast.another_owner(frame[max(0, m.start() - 40):m.end()]):
+                add(m.start(), m.end(), "person", m.group(0), None)  # "the union's chief executive"
             elif role == "executive" and _BARE_TITLE.fullmatch(m.group(0)) and \
                     not re.match(r"\s+(?:of|at|for|with|from)\b", frame[m.end():]) and \
                     last_person[0] is not None and last_person[0].role == role:

@@ -14,7 +14,10 @@ attribution and multi-pass sieve coreference are built.
 4. ``introduced_just_before``: “…” as a paragraph of its own, right after a paragraph that named a
    person ("Harborline spokesperson Ana Ruiz spoke to Example Daily on Tuesday.").
 5. ``continuation``: a whole sentence in quotes right after an attributed quote continues it.
-6. ``dash``: a dash after the quote names its speaker (“…” — Fenwick spokesperson Jo Park).
+6. ``dash``: a dash after the quote names its speaker (“…” — Fenwick spokesperson Jo Park), or a
+   caption's colon (“…”: Fenwick chief executive Ada Worth).
+7. ``previous_speaker``: a whole sentence in quotes a paragraph or two after the last words
+   attributed to someone, nobody else named since, is theirs.
 """
 
 from __future__ import annotations
@@ -80,6 +83,10 @@ class Reading:
     colon_intro: Decision | None = None  # the previous sentence ended in a colon and named this speaker
     previous_quoted: bool = False  # the previous sentence held a quote
     last_quote: LastQuote | None = None
+    #: the last speaker of a quote or of reported speech ("The automaker said it would …")
+    last_speaker: LastQuote | None = None
+    #: the last paragraph that named a person or body by name, not the organisation's
+    stranger_para: int = -1
 
 
 @dataclass
@@ -93,6 +100,7 @@ class Sentence:
     para_start: int
     para_index: int
     statement_like: bool  # not a heading, greeting or sign-off
+    ends_in_comma: bool = False  # the last quote closes on a comma (“…,”): its attribution follows
 
 
 def mentions(reading: Reading, frame: str, base: int) -> list[Mention]:
@@ -111,6 +119,12 @@ def by_cue(reading: Reading, frame: str, base: int, anchors: Sequence[int] = ())
     if words_not_said(frame):
         return None  # "did not use the word “breach”": words not said
     found = mentions(reading, frame, base)
+    framed = _PER_DOCUMENT.match(frame)
+    if framed and anchors and reading.discourse.last_ref[1] is not None:
+        # "Per the disclosure, the regulator asked for “…”": the sentence is the document's wording
+        org = reading.discourse.last_ref[1]
+        doc = Mention(base + framed.start("doc"), base + framed.end("doc"), framed.group("doc"), "channel", org, org)
+        return Decision(doc, framed.group(0).strip(" ,"), "according_to")
     cues = list(CUE.finditer(frame))
     if anchors:
         # verbs before channel phrases ("in its email"), then nearest to the quote first
@@ -145,6 +159,11 @@ def by_cue(reading: Reading, frame: str, base: int, anchors: Sequence[int] = ())
         if after:
             return Decision(after[0], f"{cue} {after[0].text}", "inverted")
     return None
+
+
+#: A sentence framed by the organisation's document: "Per the disclosure, …", "According to its filing, …".
+_PER_DOCUMENT = re.compile(r"\s*(?:[Pp]er|[Aa]ccording to|[Aa]s stated in|[Ii]n)\s+(?P<doc>(?:the|its|their)\s+(?:[\w-]+\s+){0,2}?"
+                           r"(?:disclosure|filing|10-Q|10-K|8-K|annual report|quarterly report|notice|press release))\s*,")
 
 
 def _subject(reading: Reading, frame: str, base: int, cue_match: re.Match[str], before: list[Mention],
@@ -217,13 +236,33 @@ def continuation(reading: Reading, s: Sentence) -> Decision | None:
     return None
 
 
+def previous_speaker(reading: Reading, s: Sentence) -> Decision | None:
+    """A quote that is its paragraph's whole sentence ("However, “…”"), a paragraph or two after the
+    last words attributed to someone (quoted or reported: "The automaker said it will notify …"),
+    with nobody else named in between, is that speaker's: reporting goes on with the last speaker."""
+    last, d = reading.last_speaker, reading.discourse
+    if s.ends_in_comma:
+        return None  # “…,” promises its own attribution (cut off here): no guess
+    if last is None or len(s.frame.split()) >= 3 or not 0 < s.para_index - last.para_index <= 2 or \
+            s.quotes[0].open_mark - s.para_start > 12 or HYPOTHETICAL.search(s.frame) is not None:
+        return None
+    if (d.last_person is not None and d.person_para > last.para_index and
+            d.last_person.speaker != last.mention.speaker) or reading.stranger_para > last.para_index:
+        return None  # someone else was named since
+    return Decision(last.mention, f"{last.cue} (previous speaker)", "previous_speaker", context=last.context)
+
+
 _DASH = re.compile(r"\s*,?\s*(?:—|–|--|-)\s*")
+#: A caption: “…”: Fenwick chief executive Ada Worth.
+_CAPTION = re.compile(r"\s*:\s+")
 
 
 def dash(reading: Reading, s: Sentence) -> Decision | None:
     """“…” — Fenwick spokesperson Jo Park: a dash right after the quote names who said it."""
     end = s.quotes[-1].close_mark - s.start
     m = _DASH.match(s.frame, end)
+    if m is None and len(s.quotes) == 1 and s.quotes[0].open_mark - s.start < 3:
+        m = _CAPTION.match(s.frame, end)
     if m is None:
         return None
     found = [x for x in mentions(reading, s.frame[m.end():], s.start + m.end())
@@ -243,6 +282,7 @@ SIEVES: tuple[tuple[str, Sieve], ...] = (
     ("introduced_just_before", introduced_just_before),
     ("dash", dash),
     ("continuation", continuation),
+    ("previous_speaker", previous_speaker),
 )
 
 

@@ -19,7 +19,8 @@ CUE_VERBS = (
     "disclosed|discloses|revealed|reveals|urged|urges|advised|advises|asked|asks|argued|argues|"
     "maintained|maintains|conceded|concedes|characteri[sz]ed|referred to|put it|declared|declares|stressed|stresses|"
     "emphasi[sz]ed|emphasi[sz]es|vowed|vows|testified|testifies|remarked|commented|comments|observed|"
-    "pointed out|recalled|asserted|asserts|affirmed|countered|boasted|quipped|elaborated"
+    "pointed out|recalled|asserted|asserts|affirmed|countered|boasted|quipped|elaborated|reiterated|reiterates|"
+    "reaffirmed|reaffirms|repeated"
 )
 CUE = re.compile(
     rf"\b(?:(?P<verb>{CUE_VERBS})\b|(?P<acc>according to)\b|(?P<stmt>in (?:a|an|its|the|his|her|their) "
@@ -39,7 +40,10 @@ ATTRIBUTIVE = re.compile(
     r"\s+(?:customer|customers|data|account|accounts|order|orders|system|systems|network|servers?|users?|"
     r"staff|employees?|shoppers?|members?|patients?|riders?|records?|files?|platform|database|loyalty|"
     r"cards?|app|website|site|brand|logo|store|stores|products?|devices?|subscribers?|passengers?|"
-    r"students?|families|parents)\b")
+    r"students?|families|parents|"
+    # the incident named after the organisation ("the Fenwick attack") is no speaker
+    r"attacks?|breach(?:es)?|hacks?|incidents?|cyber-?attacks?|cyber incident|ransomware|outages?|"
+    r"shutdown|leaks?|exposure|intrusion|hackers|payoff|ransom|saga|debacle|fiasco)\b")
 #: Verbs that take the speaker after them ("…,” said the company; “…,” wrote Jo Park).
 INVERTING = frozenset("""said says added adds wrote writes explained explains continued continues noted notes
 stated states insisted insists warned warns replied replies responded responds admitted admits acknowledged
@@ -49,7 +53,8 @@ emphasized concluded cautioned remarked commented recalled""".split())
 #: in an article about it speaks for it.
 APOLOGY = re.compile(r"\bapologi[sz](?:e|ed|es|ing)\b|\bsaid (?:sorry|he was sorry|she was sorry)\b", re.I)
 #: After an inverted speaker ("…,” said the company."): the clause ends; "argued the email was" is no inversion.
-CLAUSE_END = re.compile(r"\s*(?:[.,;:!?”\"’)\]—–-]|$|\s*(?:on|in|at|last|this|yesterday|today|earlier|later)\b)")
+CLAUSE_END = re.compile(r"\s*(?:[.,;:!?”\"’)\]—–-]|$|\s*(?:on|in|at|last|this|yesterday|today|earlier|later|"
+                        r"who|whose)\b)")
 #: ", a private school in a neighbouring state," between a subject and its verb.
 APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+[^,“”\"]{3,120},\s*$")
 NOT_SAID = re.compile(
@@ -61,7 +66,8 @@ RELATIVE = re.compile(r",\s+(?:which|who|whose)\b[^,“”\"]*,")
 NOT_ANOTHER_NAME = (r"(?!\s+(?!(?:Chief|CEO|CTO|CISO|President|Executive|Spokes\w*|Vice|Head|General|Director|"
                      r"Security|Customer|Customers|Team|Staff|Board|Said|Says|Told|Wrote|Help|Centre|Center|"
                      r"Newsroom|Blog|News|Press|Status|Support|Media|Investor|Relations|Communications|Financial|Corp|"
-                     r"Corporation|Inc|Incorporated|Holdings|Group|Limited|Ltd|International|Worldwide)\b)[A-Z][a-z])")
+                     r"Corporation|Inc|Incorporated|Holdings|Group|Limited|Ltd|International|Worldwide|Company|Co|Motor|"
+                     r"Motors)\b)[A-Z][a-z])")
 YEAR = re.compile(r"\b(?i:in|back in|during|after|since|of)\s+(?:(?i:a|an|the)\s+)?(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
                    r"(19\d\d|20\d\d)\b")
 EARLIER = re.compile(r"\b(?:after|during|following)\s+(?:a|an|the|its)\s+(?:similar|previous|prior|earlier|separate|"
@@ -119,10 +125,14 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("impact", re.compile(r"\bimpact(?:ed)?\b|\baffected\b|\bharm\b", re.I)),
 )
 
-ORG_REF = (r"the (?:company|firm|retailer|grocer|business|organi[sz]ation|platform|service|bank|insurer|"
+#: "the Japanese giant", "the Texas-based company", "the embattled lender": a place or a plain
+#: description between "the" and the kind of body (never "the security firm": another body).
+_REF_ADJ = (r"(?:(?-i:[A-Z][\w-]*)\s+(?:(?-i:[A-Z][\w-]*)\s+)?|[\w-]+-(?:based|listed|headquartered)\s+|"
+            r"(?:embattled|troubled|beleaguered|stricken|listed)\s+)?")
+ORG_REF = (rf"the {_REF_ADJ}(?:company|automaker|carmaker|car maker|non-bank|firm|retailer|grocer|business|organi[sz]ation|platform|service|bank|insurer|"
             r"hospital|chain|store|operator|university|college|school|airline|carrier|utility|lender|clinic|"
             r"health system|telehealth company|energy company|provider|brand|e-?commerce giant|ecommerce giant|giant|"
-            r"tech giant|startup)")
+            r"tech giant|startup)(?!\s+(?-i:[A-Z]))")  # "the Kiel-based firm Kielstrand": another one
 CHANNEL = (r"(?:(?:email|e-mail|letter|notice|notification|message|statement|blog post|post|filing|"
             r"update|announcement|note|press release|support page|banner)s?|website)")
 SPOKES = r"(?:spokes(?:person|woman|man|people)|representative|press officer|press office|media team)\b"
