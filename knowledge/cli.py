@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -189,12 +190,16 @@ def _override(args: argparse.Namespace) -> dict[str, object]:
     return fields
 
 
+_URL = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def _is_url(arg: str) -> bool:
-    return arg[:8].lower().startswith(("http://", "https://"))
+    """Any ``scheme://`` argument is a URL (``file://`` and ``ftp://`` are then refused as such)."""
+    return _URL.match(arg) is not None
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    urls = [a for a in args.paths if _is_url(a)]
+    urls = [a.strip() for a in args.paths if _is_url(a)]
     paths = [Path(a) for a in args.paths if not _is_url(a)]
     if args.from_file is not None:
         try:
@@ -456,6 +461,10 @@ def main(argv: Sequence[str] | None = None, extra: Sequence[Command] = ()) -> in
     except KnowledgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: what was committed stays, and a new run finishes the rest
+        print("interrupted: what an ingest had committed stays; run the same command again to finish",
+              file=sys.stderr)
+        return 130
     except OSError as exc:  # a data folder that is a file, a disk that is full
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
