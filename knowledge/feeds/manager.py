@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge.errors import FeedError, GoneError
+from knowledge.errors import FeedError, FeedNotFoundError, GoneError
 from knowledge.feeds.parsing import parse_feed
 from knowledge.feeds.polling import (
     Backoff,
@@ -22,7 +22,7 @@ from knowledge.feeds.polling import (
 from knowledge.feeds.registry import FILE_NAME, Feed, FeedRegistry
 from knowledge.records import SOURCE_KINDS, IngestReport, SourceMeta
 from knowledge.web import Fetcher, FetchLimits, fetch
-from knowledge.web.extract import document_from
+from knowledge.web.extract import document_from, plain_url, source_urls
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
@@ -82,14 +82,15 @@ class FeedManager:
 
     def add(self, url: str, kind: str | None = None, organization: str | None = None) -> Feed:
         """Register a feed after fetching it once (to check that it is RSS or Atom, and for its title).
-        Adding a registered URL again updates its kind and organisation; when either changed, its
-        entries are ingested again (with them) by the next poll.
+        Adding a registered URL again (in any case of scheme and host, with or without a fragment:
+        :func:`~knowledge.web.extract.plain_url`) updates its kind and organisation; when either
+        changed, its entries are ingested again (with them) by the next poll.
 
         Raises:
             FeedError: the URL is blank, the kind unknown, or the document not RSS/Atom or malformed.
             FetchError: the feed cannot be fetched (``RefusedURLError`` from the SSRF guard).
         """
-        wanted = url.strip()
+        wanted = plain_url(url) if url.strip() else ""
         if not wanted:
             raise FeedError(url, "give the feed's URL")
         kind = (kind or "article").strip().lower()
@@ -110,7 +111,15 @@ class FeedManager:
         Raises:
             FeedNotFoundError: blank selector, or no feed has that id or URL.
         """
-        feed = self.registry.resolve(selector)
+        try:
+            feed = self.registry.resolve(selector)
+        except FeedNotFoundError as exc:
+            if "://" not in selector:
+                raise
+            try:
+                feed = self.registry.resolve(plain_url(selector))  # the URL as add registered it
+            except FeedNotFoundError:
+                raise exc from None
         self.registry.remove(feed.id)
         return feed
 
@@ -127,7 +136,7 @@ class FeedManager:
                 try:
                     fetched = fetcher.fetch(url)
                 except GoneError as exc:  # as URL ingestion does: its indexed source is marked gone
-                    gone = kb.mark_gone(dict.fromkeys([url, exc.path]))
+                    gone = kb.mark_gone(source_urls(url, exc.path))
                     if gone:
                         raise GoneError(url, f"{exc.reason}; marked {', '.join(gone)} gone", exc.status) from exc
                     raise

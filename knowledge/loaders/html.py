@@ -354,6 +354,7 @@ def html_document(html: str, where: str, locator: str) -> LoadedDocument:
 
     refuse_control_text(html, where)
     html = normalize_controls(html)
+    _quiet_trafilatura()
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                       include_tables=True, favor_precision=True,
                                       date_extraction_params=dict(_DATE_PARAMS))
@@ -372,6 +373,15 @@ def html_document(html: str, where: str, locator: str) -> LoadedDocument:
     fields: dict[str, object] = {"title": title, "url": url, "publisher": site,
                                  "date": page_date(html, own_url)}
     return LoadedDocument(text, make_meta(fields, where), locator, blocks)
+
+
+def _quiet_trafilatura() -> None:
+    """trafilatura logs ERROR and WARNING lines for a page it finds empty or not HTML ("lxml parsing
+    failed", "discarding data"); that outcome is reported once, as :class:`EmptySourceError`, so its
+    loggers are silenced unless the application set their level itself."""
+    logger = logging.getLogger("trafilatura")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.CRITICAL)
 
 
 _HTML_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")

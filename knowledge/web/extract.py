@@ -11,7 +11,8 @@
 
 The source's URL (its identity) is the page's ``<link rel="canonical">`` when that is an absolute
 http(s) URL on the same site (the same host, ignoring ``www.``, or one a subdomain of the other),
-else the URL after redirects.
+else the URL after redirects; either without tracking parameters (:func:`without_tracking`), so that
+a link from a newsletter or a feed (``?utm_source=rss``) is the same source as the bare URL.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from knowledge.errors import SourceError, UnsupportedFormatError
 from knowledge.loaders import LoadedDocument
@@ -33,6 +34,44 @@ from knowledge.web.fetch import Fetched
 _CANONICAL = re.compile(
     r"""<link\b(?=[^>]*\brel\s*=\s*["']?canonical\b)[^>]*\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
     re.IGNORECASE)
+
+
+#: Query parameters that only say where a click came from (campaign tags and click ids of Google
+#: Analytics, Facebook, Google Ads, Microsoft Ads, Mailchimp, HubSpot, Marketo, Yandex, Instagram),
+#: as commonly stripped (Firefox's query stripping, the ClearURLs rules); they never change the page.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid",
+                                 "_hsenc", "_hsmi", "mkt_tok", "yclid", "igshid"})
+
+
+def without_tracking(url: str) -> str:
+    """``url`` without its tracking query parameters (:data:`TRACKING_PARAMETERS`, ``utm_*``);
+    the other parameters keep their order and values, and a URL without tracking is returned as is."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parts.query.split("&")  # as written: the kept parameters keep their exact encoding
+    kept = [p for p in pairs if not _tracking(unquote_plus(p.partition("=")[0]).strip().lower())]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def plain_url(url: str) -> str:
+    """``url`` as one address is written once: scheme and host in lower case (RFC 3986 §6.2.2.1:
+    they are case-insensitive), no fragment (never sent to the server), surrounding spaces dropped."""
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(netloc=parts.netloc.lower(), fragment=""))
+
+
+def source_urls(*urls: str) -> dict[str, None]:
+    """The URLs, and each without tracking parameters, in order and once each: the URLs an indexed
+    source fetched as any of them may be known by (to mark it gone)."""
+    return dict.fromkeys(u for url in urls for u in (url, without_tracking(url)))
+
+
+def _tracking(name: str) -> bool:
+    return name.startswith(TRACKING_PREFIXES) or name in TRACKING_PARAMETERS
 
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -53,6 +92,7 @@ def same_site(a: str, b: str) -> bool:
 def canonical_url(html: str, final_url: str) -> str:
     """The page's identity: its same-site absolute http(s) ``rel=canonical`` (fragment dropped), else
     ``final_url``. Only the first canonical link in the first 256 KB counts."""
+    final_url = without_tracking(final_url)
     match = _CANONICAL.search(html[:262144])
     if match is None:
         return final_url
@@ -63,7 +103,7 @@ def canonical_url(html: str, final_url: str) -> str:
     candidate = urljoin(final_url, href).split("#", 1)[0]
     if urlsplit(candidate).scheme.lower() not in ("http", "https") or not same_site(candidate, final_url):
         return final_url
-    return candidate
+    return without_tracking(candidate)
 
 
 def _codec(label: str | None) -> str | None:
@@ -112,10 +152,10 @@ def document_from(fetched: Fetched) -> LoadedDocument:
     elif fetched.kind == "pdf":
         from knowledge.loaders.pdf import pdf_document
 
-        url = fetched.final_url
+        url = without_tracking(fetched.final_url)
         doc = pdf_document(fetched.content, url)
     elif fetched.kind == "text":
-        url = fetched.final_url
+        url = without_tracking(fetched.final_url)
         doc = _decode_text(fetched, url)
     else:
         raise UnsupportedFormatError(where, f"is a feed ({fetched.content_type}), not a page: add it with "
@@ -125,4 +165,4 @@ def document_from(fetched: Fetched) -> LoadedDocument:
     return dataclasses.replace(doc, meta=doc.meta.model_copy(update={"url": url}), locator=url)
 
 
-__all__ = ["canonical_url", "document_from", "same_site"]
+__all__ = ["canonical_url", "document_from", "plain_url", "same_site", "source_urls", "without_tracking"]

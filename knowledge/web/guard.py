@@ -45,26 +45,28 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 def refusal(address: str | IPAddress) -> str | None:
-    """Why ``address`` may not be fetched from (``"loopback"``, ``"private"``...), or None when public."""
+    """Why ``address`` may not be fetched from, as a phrase (``"a loopback address"``, ``"an
+    unspecified address"``, ``"a private address (10.0.0.1 inside it)"`` for an IPv6 address that
+    carries an IPv4 one), or None when public."""
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d reaches a.b.c.d: that address decides
-            inner = refusal(ip.ipv4_mapped)
-            return f"{inner} (inside {ip})" if inner else None
-        embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is None and ip in _NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
+        if embedded is not None:  # ::ffff:a.b.c.d reaches a.b.c.d: that address decides
             inner = refusal(embedded)
             if inner is not None:
-                return f"{inner} (inside {ip})"
+                return f"{inner} ({embedded} inside it)"
+            if ip.ipv4_mapped is not None:
+                return None
     for name in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{name}"):
-            return name.replace("_", "-")
+            label = name.replace("_", "-")
+            return f"{'an' if label[0] in 'aeiou' else 'a'} {label} address"
     if isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.IPv4Network("100.64.0.0/10"):
-        return "shared (carrier-grade NAT)"
+        return "a shared (carrier-grade NAT) address"
     if not ip.is_global:
-        return "not global"
+        return "a non-global address"
     return None
 
 
@@ -88,8 +90,10 @@ def check_url(url: str, allow_private: bool = False) -> str:
     except ValueError as exc:
         raise RefusedURLError(url, f"not a valid URL ({exc})") from exc
     scheme = parts.scheme.lower()
+    if not scheme:
+        raise RefusedURLError(url, "not a URL: write it with http:// or https://")
     if scheme not in ALLOWED_SCHEMES:
-        raise RefusedURLError(url, f"only http and https URLs are fetched, not {scheme or 'a bare name'!r}")
+        raise RefusedURLError(url, f"only http and https URLs are fetched, not {scheme!r}")
     if parts.username is not None or parts.password is not None:
         raise RefusedURLError(url, "a URL with credentials (user:password@) is not fetched")
     host = parts.hostname
@@ -100,7 +104,7 @@ def check_url(url: str, allow_private: bool = False) -> str:
     if ip is not None and not allow_private:
         why = refusal(ip)
         if why is not None:
-            raise RefusedURLError(url, f"refused: {ip} is a {why} address (SSRF guard; "
+            raise RefusedURLError(url, f"refused: {ip} is {why} (SSRF guard; "
                                        "KB_ALLOW_PRIVATE_URLS=true lifts it for local tests)")
     return url
 
@@ -146,7 +150,7 @@ class GuardedBackend(httpcore.SyncBackend):
             for address in addresses:
                 why = refusal(address)
                 if why is not None:
-                    raise RefusedURLError(where, f"refused: {host} resolves to {address}, a {why} address "
+                    raise RefusedURLError(where, f"refused: {host} resolves to {address}, {why} "
                                                  "(SSRF guard; KB_ALLOW_PRIVATE_URLS=true lifts it for local tests)")
         last: Exception | None = None
         for address in addresses:

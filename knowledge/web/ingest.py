@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from knowledge.errors import GoneError, SourceError
 from knowledge.loaders import LoadedDocument
 from knowledge.records import IngestReport, SourceMeta
-from knowledge.web.extract import document_from
+from knowledge.web.extract import document_from, source_urls
 from knowledge.web.fetch import Fetcher, FetchLimits
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def ingest_urls(kb: KnowledgeBase, urls: Sequence[str], override: SourceMeta | N
                 fetched = fetcher.fetch(url)
                 doc = document_from(fetched)
             except GoneError as exc:
-                gone = kb.mark_gone(dict.fromkeys([url, exc.path]))
+                gone = kb.mark_gone(source_urls(url, exc.path))
                 report.gone += gone
                 reason = exc.reason + (f"; marked {', '.join(gone)} gone" if gone else "")
                 errors.append(GoneError(url, reason, exc.status))

@@ -1,0 +1,125 @@
+"""Breaking the ingestion of issue 8 as a user would: URLs typed with another scheme, tracking
+parameters, feeds added twice under another spelling, pages with no text, Ctrl-C, refusals' wording.
+Every case here failed before its fix; pages are served from 127.0.0.1 (tests/web_server.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from web_server import WebServer
+
+from knowledge.errors import RefusedURLError
+from knowledge.feeds.manager import FeedManager
+from knowledge.records import SourceMeta
+from knowledge.service import KnowledgeBase, source_id_for
+from knowledge.web import guard
+from knowledge.web.extract import without_tracking
+from knowledge.web.fetch import FetchLimits
+
+LOCAL = FetchLimits(allow_private=True)
+Run = Callable[..., tuple[int, str, str]]
+
+PAGE = ("<html><head><title>Quillmere update</title></head><body><article><h1>Quillmere update</h1>"
+        "<p>Quillmere Savings said that it has written to all 41,200 affected members this week.</p>"
+        "<p>“We are sorry for the worry this causes,” the society said.</p></article></body></html>")
+RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Quillmere news</title>
+<link>http://quillmere.example/</link><description>News</description>
+<item><title>Update</title><link>/update</link><guid isPermaLink="false">u1</guid></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def private_ok(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("KB_ALLOW_PRIVATE_URLS", "true")
+    yield
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, scheme", [("file:///etc/passwd", "file"), ("ftp://127.0.0.1/notice.html", "ftp"),
+                                         ("FILE:///tmp/x.html", "file")])
+def test_a_url_with_another_scheme_is_refused_as_a_url_not_read_as_a_path(run: Run, url: str, scheme: str) -> None:
+    code, _, err = run("ingest", url)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and f"not {scheme!r}" in lines[0] and "only http and https" in lines[0]
+    assert "no such file" not in err and url.lower() in lines[0].lower()
+
+
+def test_ctrl_c_during_an_ingest_is_one_line_and_exit_130(run: Run, monkeypatch: pytest.MonkeyPatch,
+                                                         web_server: WebServer, private_ok: None) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(KnowledgeBase, "ingest_urls", interrupted)
+    code, _, err = run("ingest", web_server.add("/update", PAGE))
+    assert code == 130
+    assert err.strip().count("\n") == 0 and "interrupted" in err and "Traceback" not in err
+    _, listing, _ = run("sources", "--json")
+    assert listing.strip() == "[]"
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+def test_an_empty_page_fails_without_the_extractor_logging_errors(kb: KnowledgeBase, web_server: WebServer,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    urls = [web_server.add("/empty", ""), web_server.add("/blank", "   \n"),
+            web_server.add("/bare", "<html><body></body></html>")]
+    report, errors = kb.ingest_urls(urls, limits=LOCAL)
+    assert report.added == [] and len(errors) == 3 and all("no main text" in e.reason for e in errors)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("trafilatura")] == []
+    assert kb.sources() == []
+
+
+def test_tracking_parameters_do_not_make_another_source(kb: KnowledgeBase, web_server: WebServer) -> None:
+    plain = web_server.add("/update", PAGE)
+    tracked = plain + "?utm_source=rss&utm_medium=feed&fbclid=abc123"
+    report, errors = kb.ingest_urls([tracked], SourceMeta(organizations=["Quillmere Savings"]), limits=LOCAL)
+    assert errors == [] and report.added == [source_id_for(plain)]
+    assert kb.catalog.get(source_id_for(plain)).url == plain
+    report, errors = kb.ingest_urls([plain], limits=LOCAL)
+    assert errors == [] and report.unchanged == [source_id_for(plain)] and len(kb.sources()) == 1
+    # gone is found under either spelling
+    web_server.add("/update", "", status=410)
+    report, _ = kb.ingest_urls([tracked], limits=LOCAL)
+    assert report.gone == [source_id_for(plain)]
+
+
+def test_other_query_parameters_still_name_other_pages() -> None:
+    assert without_tracking("https://q.example/a?id=5&utm_campaign=x#top") == "https://q.example/a?id=5#top"
+    assert without_tracking("https://q.example/a?id=5&id=6") == "https://q.example/a?id=5&id=6"
+    assert without_tracking("https://q.example/a?utm_source=x") == "https://q.example/a"
+    assert without_tracking("https://q.example/a?ref=home&gclid=1&mc_eid=2") == "https://q.example/a?ref=home"
+
+
+# --- feeds ---------------------------------------------------------------------------------------
+
+def test_a_feed_added_again_under_another_spelling_is_the_same_feed(tmp_path: Path, web_server: WebServer) -> None:
+    url = web_server.add("/feed.xml", RSS, content_type="application/rss+xml")
+    manager = FeedManager(tmp_path / "feeds.sqlite3", LOCAL)
+    try:
+        first = manager.add(url, "statement", "Quillmere Savings")
+        again = manager.add(url.replace("http://", "HTTP://") + "#latest", "statement", "Quillmere Savings")
+        assert again.id == first.id and [f.id for f in manager.feeds()] == [first.id]
+        assert manager.remove(url.replace("http://", "Http://") + "#x").id == first.id
+        assert manager.feeds() == []
+    finally:
+        manager.close()
+
+
+# --- the guard's wording -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, wanted, unwanted", [
+    ("http://0.0.0.0/", "is an unspecified address", "a unspecified"),
+    ("http://[::ffff:127.0.0.1]/", "127.0.0.1", "(inside ::ffff:7f00:1) address"),
+    ("www.quillmere.example/notice", "http:// or https://", "a bare name"),
+])
+def test_refusals_read_well(url: str, wanted: str, unwanted: str) -> None:
+    with pytest.raises(RefusedURLError) as info:
+        guard.check_url(url)
+    assert wanted in str(info.value) and unwanted not in str(info.value)
+
