@@ -123,3 +123,26 @@ def test_refusals_read_well(url: str, wanted: str, unwanted: str) -> None:
         guard.check_url(url)
     assert wanted in str(info.value) and unwanted not in str(info.value)
 
+
+
+# --- content types -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("content_type", ["application/octet-stream", "binary/octet-stream",
+                                          "application/x-download"])
+def test_a_pdf_served_as_a_download_is_read_as_a_pdf(kb: KnowledgeBase, web_server: WebServer,
+                                                      content_type: str) -> None:
+    from pdf_factory import letter
+
+    pdf = letter([["Quillmere Savings", "", "We have written to every affected member."],
+                  ["We are sorry for the worry this causes."]], title="Letter to members")
+    url = web_server.add("/files/letter", pdf, content_type=content_type)
+    report, errors = kb.ingest_urls([url], limits=LOCAL)
+    assert errors == [] and report.added == [source_id_for(url)]
+    assert kb.catalog.get(source_id_for(url)).pages  # read as a PDF, page by page
+
+
+def test_other_bytes_served_as_a_download_are_still_refused(kb: KnowledgeBase, web_server: WebServer) -> None:
+    url = web_server.add("/files/page", PAGE, content_type="application/octet-stream")
+    report, errors = kb.ingest_urls([url], limits=LOCAL)
+    assert report.added == [] and [e.reason for e in errors] == [
+        "content type application/octet-stream is not read (HTML, PDF, plain text, RSS/Atom only)"]

@@ -14,7 +14,8 @@ Limits (:class:`FetchLimits`, from ``KB_*`` settings by :meth:`FetchLimits.from_
 - at most :data:`MAX_REDIRECTS` redirects, followed one by one so that every hop is checked by the
   guard (``follow_redirects=False``);
 - a content-type allow-list (:data:`CONTENT_TYPES`: HTML, PDF, plain text, RSS/Atom/XML); a
-  response without a type is sniffed from its first bytes;
+  response without a type is sniffed from its first bytes, and one with a generic download type
+  (:data:`DOWNLOAD_TYPES`, ``application/octet-stream``) is kept only when it is a PDF;
 - ``trust_env=False``: no proxy from the environment, so the guard's connection is the real one.
 
 Conditional GET (RFC 9110 §13.1): ``etag`` sends ``If-None-Match`` and ``last_modified`` sends
@@ -63,6 +64,10 @@ CONTENT_TYPES: dict[str, str] = {
     "application/xml": "feed",
     "text/xml": "feed",
 }
+#: Generic "download" types: servers and storage buckets send PDFs under them. Such a body is read
+#: (within the cap) and kept only when it is a PDF (``%PDF-``); anything else is refused by its type.
+DOWNLOAD_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "application/x-download",
+                            "application/force-download", "application/download"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _STEP = 64 * 1024
 
@@ -275,9 +280,10 @@ class Fetcher:
             raise FetchError(url, f"the server answers {status} {response.reason_phrase or ''}".rstrip(),
                              status, wait)
         media, charset = _media_type(response.headers.get("content-type"))
-        if media is not None and media not in CONTENT_TYPES:
-            raise FetchError(url, f"content type {media} is not read (HTML, PDF, plain text, RSS/Atom only)",
+        refused = FetchError(url, f"content type {media} is not read (HTML, PDF, plain text, RSS/Atom only)",
                              status)
+        if media is not None and media not in CONTENT_TYPES and media not in DOWNLOAD_TYPES:
+            raise refused
         declared = response.headers.get("content-length", "").strip()
         encoding = (response.headers.get("content-encoding") or "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
@@ -286,6 +292,10 @@ class Fetcher:
             raise FetchError(url, f"the body is {int(declared):,} bytes, over the {self.limits.max_bytes:,}-byte "
                                   "cap (KB_FETCH_MAX_BYTES)", status)
         content = self._read(url, response, "gzip" if encoding == "x-gzip" else encoding, deadline)
+        if media in DOWNLOAD_TYPES:
+            if not content.startswith(b"%PDF-"):
+                raise refused
+            media = "application/pdf"
         if media is None:
             media = _sniff(content[:512])
             if media is None:
@@ -353,4 +363,4 @@ def fetch(url: str, *, limits: FetchLimits | None = None, settings: KnowledgeSet
         return fetcher.fetch(url, headers=headers, etag=etag, last_modified=last_modified)
 
 
-__all__ = ["CONTENT_TYPES", "MAX_REDIRECTS", "USER_AGENT", "FetchLimits", "Fetched", "Fetcher", "fetch"]
+__all__ = ["CONTENT_TYPES", "DOWNLOAD_TYPES", "MAX_REDIRECTS", "USER_AGENT", "FetchLimits", "Fetched", "Fetcher", "fetch"]
