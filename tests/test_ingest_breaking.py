@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import FakeEmbedder, settings_for
 from web_server import WebServer
 
-from knowledge.errors import RefusedURLError
+from knowledge.errors import FeedError, RefusedURLError
 from knowledge.feeds.manager import FeedManager
 from knowledge.records import SourceMeta
-from knowledge.service import KnowledgeBase, source_id_for
+from knowledge.service import KnowledgeBase, open_knowledge_base, source_id_for
 from knowledge.web import guard
 from knowledge.web.extract import without_tracking
 from knowledge.web.fetch import FetchLimits
@@ -146,3 +147,40 @@ def test_other_bytes_served_as_a_download_are_still_refused(kb: KnowledgeBase, w
     report, errors = kb.ingest_urls([url], limits=LOCAL)
     assert report.added == [] and [e.reason for e in errors] == [
         "content type application/octet-stream is not read (HTML, PDF, plain text, RSS/Atom only)"]
+
+
+@pytest.fixture
+def local_kb(data_dir: Path) -> Iterator[KnowledgeBase]:
+    """A knowledge base (fake embedder) whose fetches and feeds may reach 127.0.0.1."""
+    settings = settings_for(data_dir).model_copy(update={"allow_private_urls": True})
+    knowledge_base = open_knowledge_base(settings, embedder=FakeEmbedder())
+    yield knowledge_base
+    knowledge_base.close()
+
+
+def test_two_entries_linking_one_page_are_both_seen_after_one_poll(local_kb: KnowledgeBase,
+                                                                   web_server: WebServer) -> None:
+    kb = local_kb
+    page_url = web_server.add("/update", PAGE)
+    twice = RSS.replace("</channel>", '<item><title>Update (again)</title><link>/update</link>'
+                                      '<guid isPermaLink="false">u1-bis</guid></item></channel>')
+    feed_url = web_server.add("/feed.xml", twice, content_type="application/rss+xml")
+    kb.add_feed(feed_url, "statement", "Quillmere Savings")
+    first = kb.poll_feeds()
+    assert first.feeds[0].new == [page_url] and first.report.added == [source_id_for(page_url)]
+    again = kb.poll_feeds(force=True)
+    assert again.feeds[0].new == [] and again.feeds[0].unchanged == 2 and web_server.hits("/update") == 1
+
+
+def test_a_web_page_given_as_a_feed_names_its_feed(local_kb: KnowledgeBase, web_server: WebServer) -> None:
+    kb = local_kb
+    web_server.add("/feed.xml", RSS, content_type="application/rss+xml")
+    newsroom = web_server.add("/news", '<html><head><link rel="alternate" type="application/rss+xml" '
+                                       'title="News" href="/feed.xml"></head><body><p>News</p></body></html>')
+    with pytest.raises(FeedError) as info:
+        kb.add_feed(newsroom)
+    assert "a web page, not an RSS or Atom feed" in info.value.reason
+    assert web_server.url("/feed.xml") in info.value.reason and kb.feeds() == []
+    bare = web_server.add("/about", "<html><body><p>About Quillmere Savings</p></body></html>")
+    with pytest.raises(FeedError, match="a web page, not an RSS or Atom feed; ingest it with 'disclosure-bot ingest"):
+        kb.add_feed(bare)

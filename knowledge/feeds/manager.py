@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from knowledge.errors import FeedError, FeedNotFoundError, GoneError
 from knowledge.feeds.parsing import parse_feed
@@ -99,7 +101,12 @@ class FeedManager:
         organization = (organization or "").strip() or None
         fetched = self._fetch(wanted, {})
         content_type = fetched.content_type + (f"; charset={fetched.charset}" if fetched.charset else "")
-        parsed = parse_feed(fetched.content, fetched.final_url, content_type)
+        try:
+            parsed = parse_feed(fetched.content, fetched.final_url, content_type)
+        except FeedError:
+            if fetched.kind != "html":
+                raise
+            raise FeedError(wanted, _page_not_feed(fetched.content, fetched.final_url, wanted)) from None
         return self.registry.add(wanted, kind, organization, parsed.title or wanted, self.clock())
 
     def feeds(self) -> list[Feed]:
@@ -147,6 +154,25 @@ class FeedManager:
 
             poller = FeedPoller(self.registry, fetch_feed, ingest, self.backoff, self.max_entries, self.clock)
             return poller.poll(force, progress)
+
+
+_ALTERNATE = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _page_not_feed(content: bytes, base: str, asked: str) -> str:
+    """Why an HTML page is no feed, naming the feeds it links to (``<link rel="alternate"
+    type="application/rss+xml">``, the feed autodiscovery of the RSS Advisory Board's spec)."""
+    html = content[:262144].decode("utf-8", errors="replace")
+    found: list[str] = []
+    for tag in _ALTERNATE.findall(html):
+        attrs = {m[0].lower(): next(v for v in m[1:] if v is not None) for m in _ATTRIBUTE.findall(tag)}
+        if "alternate" in attrs.get("rel", "").lower().split() and attrs.get("href") and \
+                attrs.get("type", "").lower() in ("application/rss+xml", "application/atom+xml"):
+            found.append(urljoin(base, attrs["href"].strip()))
+    if found:
+        return f"a web page, not an RSS or Atom feed; its feed: {', '.join(dict.fromkeys(found))}"
+    return f"a web page, not an RSS or Atom feed; ingest it with 'disclosure-bot ingest {asked}'"
 
 
 __all__ = ["FeedManager"]

@@ -207,6 +207,9 @@ class FeedPoller:
         new = [e for e in parsed.entries if e.key not in seen]
         changed = [e for e in parsed.entries if e.key in seen and seen[e.key] != e.fingerprint]
         todo = _one_per_link(new + changed)[: self.max_entries]
+        same_page: dict[str, list[FeedEntry]] = {}  # entries sharing a link are done when it is
+        for entry in new + changed:
+            same_page.setdefault(entry.link, []).append(entry)
         complete = len(todo) == len(_one_per_link(new + changed))
         report = IngestReport()
         errors: dict[str, SourceError] = {}
@@ -223,7 +226,7 @@ class FeedPoller:
                     continue
             # seen only once its ingest committed (or it failed for good): a kill before this line
             # leaves it unseen, and the next poll finds its page unchanged, never a duplicate
-            self.registry.mark_seen(feed.id, {entry.key: (entry.link, entry.fingerprint)}, now)
+            self.registry.mark_seen(feed.id, {e.key: (e.link, e.fingerprint) for e in same_page[entry.link]}, now)
             _hook("feed-entry-seen")
             if progress is not None:
                 progress(number, len(todo), entry.link)
