@@ -184,3 +184,21 @@ def test_a_web_page_given_as_a_feed_names_its_feed(local_kb: KnowledgeBase, web_
     bare = web_server.add("/about", "<html><body><p>About Quillmere Savings</p></body></html>")
     with pytest.raises(FeedError, match="a web page, not an RSS or Atom feed; ingest it with 'disclosure-bot ingest"):
         kb.add_feed(bare)
+
+
+def test_a_canonical_link_to_the_home_page_does_not_merge_every_article(kb: KnowledgeBase,
+                                                                         web_server: WebServer) -> None:
+    """A site whose every page says ``rel=canonical`` = its home page (a common misconfiguration)
+    must not make each article replace the last one as one source."""
+    def article(n: int) -> str:
+        return PAGE.replace("<head>", f'<head><link rel="canonical" href="{web_server.url("/")}">').replace(
+            "41,200", f"{n},000")
+
+    urls = [web_server.add(f"/news/{n}", article(n)) for n in (1, 2)]
+    report, errors = kb.ingest_urls(urls, limits=LOCAL)
+    assert errors == [] and sorted(report.added) == sorted(source_id_for(u) for u in urls)
+    assert len(kb.sources()) == 2
+    # an AMP page's canonical (another page of the site, not its root) still names the source
+    amp = web_server.add("/amp/news/1", PAGE.replace("<head>", f'<head><link rel="canonical" href="{urls[0]}">'))
+    report, _ = kb.ingest_urls([amp], limits=LOCAL)
+    assert report.updated == [source_id_for(urls[0])] and len(kb.sources()) == 2

@@ -10,8 +10,9 @@
 - ``feed``: refused here (an RSS/Atom feed is added with ``disclosure-bot feeds add``).
 
 The source's URL (its identity) is the page's ``<link rel="canonical">`` when that is an absolute
-http(s) URL on the same site (the same host, ignoring ``www.``, or one a subdomain of the other),
-else the URL after redirects; either without tracking parameters (:func:`without_tracking`), so that
+http(s) URL on the same site (the same host, ignoring ``www.``, or one a subdomain of the other) and
+not the site's home page for a page that is not (a misconfigured site would make every article one
+source, each replacing the last), else the URL after redirects; either without tracking parameters (:func:`without_tracking`), so that
 a link from a newsletter or a feed (``?utm_source=rss``) is the same source as the bare URL.
 """
 
@@ -90,8 +91,9 @@ def same_site(a: str, b: str) -> bool:
 
 
 def canonical_url(html: str, final_url: str) -> str:
-    """The page's identity: its same-site absolute http(s) ``rel=canonical`` (fragment dropped), else
-    ``final_url``. Only the first canonical link in the first 256 KB counts."""
+    """The page's identity: its same-site absolute http(s) ``rel=canonical`` (fragment dropped; not the
+    site's home page unless the page is), else ``final_url``; either without tracking parameters. Only
+    the first canonical link in the first 256 KB counts."""
     final_url = without_tracking(final_url)
     match = _CANONICAL.search(html[:262144])
     if match is None:
@@ -103,7 +105,14 @@ def canonical_url(html: str, final_url: str) -> str:
     candidate = urljoin(final_url, href).split("#", 1)[0]
     if urlsplit(candidate).scheme.lower() not in ("http", "https") or not same_site(candidate, final_url):
         return final_url
+    if _is_root(candidate) and not _is_root(final_url):  # every page "canonical" to the home page: a
+        return final_url                                    # misconfigured site, not one page
     return without_tracking(candidate)
+
+
+def _is_root(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not without_tracking(url).partition("?")[2]
 
 
 def _codec(label: str | None) -> str | None:
