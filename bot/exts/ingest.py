@@ -133,7 +133,7 @@ class Ingest(commands.Cog):
                 return f"The file is {file.size / 2**20:.1f} MB; the limit is {FILE_MAX // 2**20} MB."
             if not isinstance(self.kb, UploadingKnowledgeBase):
                 return "This index cannot take uploads."
-        if url is not None and (not url.startswith(("https://", "http://")) or len(url) > URL_MAX):
+        if url is not None and (not url.lower().startswith(("https://", "http://")) or len(url) > URL_MAX):
             return "Give a web address starting with https:// or http://."
         try:
             parse_date(date)

@@ -159,6 +159,12 @@ def test_a_url_must_be_a_web_address() -> None:
     assert run.fake.response.send_message.await_args.args == ("Give a web address starting with https:// or http://.",)
 
 
+def test_a_url_typed_with_a_capital_as_phones_do_is_fetched() -> None:
+    run = start(Run(UrlFakeKnowledgeBase()), None, "Https://quillmere.example/notice")
+
+    assert run.kb.uploads[0][0] == "Https://quillmere.example/notice"
+
+
 def test_when_the_token_would_expire_the_summary_goes_to_the_channel() -> None:
     run = start(Run(UploadingFakeKnowledgeBase(), expires_in=30), attachment())
 
