@@ -202,3 +202,21 @@ def test_a_canonical_link_to_the_home_page_does_not_merge_every_article(kb: Know
     amp = web_server.add("/amp/news/1", PAGE.replace("<head>", f'<head><link rel="canonical" href="{urls[0]}">'))
     report, _ = kb.ingest_urls([amp], limits=LOCAL)
     assert report.updated == [source_id_for(urls[0])] and len(kb.sources()) == 2
+
+
+def test_a_page_that_now_redirects_to_the_home_page_is_gone(kb: KnowledgeBase, web_server: WebServer) -> None:
+    """A removed article that redirects to the site's home page (a "soft 404") marks its source gone
+    and does not index the home page in its place."""
+    url = web_server.add("/news/1", PAGE)
+    assert kb.ingest_urls([url], limits=LOCAL)[0].added == [source_id_for(url)]
+    web_server.add("/", PAGE.replace("Quillmere update", "Quillmere Savings home").replace("41,200", "all"))
+    web_server.redirect("/news/1", "/", status=301)
+    report, errors = kb.ingest_urls([url], limits=LOCAL)
+    assert report.added == [] and report.gone == [source_id_for(url)]
+    assert [type(e).__name__ for e in errors] == ["GoneError"] and "home page" in errors[0].reason
+    assert [s.id for s in kb.sources()] == [source_id_for(url)] and kb.catalog.get(source_id_for(url)).gone
+    # the home page itself, asked for (or as /index.html redirected to /), is still read
+    assert kb.ingest_urls([web_server.url("/")], limits=LOCAL)[0].added == [source_id_for(web_server.url("/"))]
+    web_server.redirect("/index.html", "/", status=301)
+    report, errors = kb.ingest_urls([web_server.url("/index.html")], limits=LOCAL)
+    assert errors == [] and report.unchanged == [source_id_for(web_server.url("/"))]

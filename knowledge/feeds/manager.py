@@ -142,12 +142,12 @@ class FeedManager:
             def ingest(url: str, override: SourceMeta, defaults: SourceMeta) -> IngestReport:
                 try:
                     fetched = fetcher.fetch(url)
+                    doc = document_from(fetched)
                 except GoneError as exc:  # as URL ingestion does: its indexed source is marked gone
                     gone = kb.mark_gone(source_urls(url, exc.path))
                     if gone:
                         raise GoneError(url, f"{exc.reason}; marked {', '.join(gone)} gone", exc.status) from exc
                     raise
-                doc = document_from(fetched)
                 # the page's own title and date win; the entry's fill what the page leaves unset
                 doc = dataclasses.replace(doc, meta=defaults.merged(doc.meta))
                 return kb.ingest_documents([(doc, override)], {doc.locator: fetched.retrieved_at})

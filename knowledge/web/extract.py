@@ -23,7 +23,7 @@ import dataclasses
 import re
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
-from knowledge.errors import SourceError, UnsupportedFormatError
+from knowledge.errors import GoneError, SourceError, UnsupportedFormatError
 from knowledge.loaders import LoadedDocument
 from knowledge.loaders.common import refuse_binary, refuse_control_text
 from knowledge.loaders.html import decode_html, html_document
@@ -110,9 +110,14 @@ def canonical_url(html: str, final_url: str) -> str:
     return without_tracking(candidate)
 
 
+_HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/default.aspx", "/default.htm",
+                         "/home"})
+
+
 def _is_root(url: str) -> bool:
+    """Whether ``url`` is its site's home page: ``/`` (or ``/index.html`` and the like), no query."""
     parts = urlsplit(url)
-    return parts.path in ("", "/") and not without_tracking(url).partition("?")[2]
+    return parts.path.lower() in _HOME_PATHS and not without_tracking(url).partition("?")[2]
 
 
 def _codec(label: str | None) -> str | None:
@@ -149,11 +154,15 @@ def document_from(fetched: Fetched) -> LoadedDocument:
     """The document a fetched response holds; its ``meta.url`` and locator are the source's URL.
 
     Raises:
+        GoneError: a page (not the home page) that redirects to its site's home page, as removed
+            pages often do (a "soft 404"): its source is gone, and the home page is not indexed.
         UnsupportedFormatError: a feed, not a page.
         SourceError: what the format's loader raises (binary under a text type, no main text, a PDF
             with no text layer...), naming the URL.
     """
     where = fetched.final_url
+    if fetched.redirects and _is_root(where) and not _is_root(fetched.url) and same_site(fetched.url, where):
+        raise GoneError(fetched.url, f"redirects to the site's home page ({where}): the page was removed")
     if fetched.kind == "html":
         html = _decode_html(fetched, where)
         url = canonical_url(html, fetched.final_url)
