@@ -220,3 +220,17 @@ def test_a_page_that_now_redirects_to_the_home_page_is_gone(kb: KnowledgeBase, w
     web_server.redirect("/index.html", "/", status=301)
     report, errors = kb.ingest_urls([web_server.url("/index.html")], limits=LOCAL)
     assert errors == [] and report.unchanged == [source_id_for(web_server.url("/"))]
+
+
+# --- e-mail --------------------------------------------------------------------------------------
+
+def test_an_unknown_charset_is_warned_about_once(caplog: pytest.LogCaptureFixture) -> None:
+    from knowledge.loaders.email import email_document
+
+    caplog.set_level(logging.WARNING)
+    doc = email_document(b"From: care@quillmere.example\nSubject: Update\nContent-Type: text/plain; "
+                         b"charset=x-unknown-8bit\n\nWe have told the regulator \x93everything\x94 we know.\n",
+                         "/tmp/update.eml")
+    assert doc.text == "We have told the regulator “everything” we know."
+    assert [r.getMessage() for r in caplog.records].count(
+        "/tmp/update.eml: unknown charset 'x-unknown-8bit'; reading the body as UTF-8 or Windows-1252") == 1

@@ -89,11 +89,13 @@ def email_document(data: bytes, locator: str, *, where: str | None = None) -> Lo
     if not any(_header(msg, name) for name in _HEADERS):
         raise SourceError(where, "not an e-mail message: it has no From, Date or Subject header")
     body = msg.get_body(preferencelist=("plain", "html"))
-    if body is not None and body.get_content_type() == "text/plain" and not fold(_part_text(body, where)):
-        body = msg.get_body(preferencelist=("html",)) or body  # an empty plain part beside the HTML one
+    raw = _part_text(body, where) if body is not None else None  # decoded once (and warned about once)
+    if body is not None and body.get_content_type() == "text/plain" and not fold(raw or ""):
+        html = msg.get_body(preferencelist=("html",))  # an empty plain part beside the HTML one
+        body, raw = (html, None) if html is not None else (body, raw)
     if body is None:
         raise EmptySourceError(where, "the e-mail has no text or HTML body")
-    text, blocks = _body_text(body, where, locator)
+    text, blocks = _body_text(body, where, locator, raw)
     if not fold(text):
         raise EmptySourceError(where, "the e-mail's body is empty")
     publisher, names = _sender(msg)
@@ -194,8 +196,8 @@ def unflow(text: str, delsp: bool = False) -> str:
     return "\n".join(out)
 
 
-def _body_text(body: Message, where: str, locator: str) -> tuple[str, tuple[TextBlock, ...]]:
-    raw = _part_text(body, where)
+def _body_text(body: Message, where: str, locator: str, raw: str | None = None) -> tuple[str, tuple[TextBlock, ...]]:
+    raw = _part_text(body, where) if raw is None else raw
     refuse_control_text(raw, where)
     if body.get_content_type() == "text/html":
         from knowledge.loaders.html import html_document
