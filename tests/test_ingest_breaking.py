@@ -234,3 +234,14 @@ def test_an_unknown_charset_is_warned_about_once(caplog: pytest.LogCaptureFixtur
     assert doc.text == "We have told the regulator “everything” we know."
     assert [r.getMessage() for r in caplog.records].count(
         "/tmp/update.eml: unknown charset 'x-unknown-8bit'; reading the body as UTF-8 or Windows-1252") == 1
+
+
+# --- malformed URLs ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://a..b/", "http://" + "a" * 300 + ".example/", "http://xn--/",
+                                 "http://\N{DUCK}.example/", "http://127.0.0.1/" + "x" * 70000])
+def test_a_malformed_url_is_one_failure_not_a_crash(kb: KnowledgeBase, web_server: WebServer, url: str) -> None:
+    good = web_server.add("/update", PAGE)
+    report, errors = kb.ingest_urls([url, good], limits=LOCAL)
+    assert report.added == [source_id_for(good)]  # the list goes on
+    assert len(errors) == 1 and "\n" not in str(errors[0]) and errors[0].reason

@@ -232,7 +232,10 @@ class Fetcher:
               last_modified: str | None = None) -> Fetched:
         """Fetch ``url`` (see the module docstring for the limits and errors)."""
         asked = url.strip()
-        current = _without_fragment(asked)
+        try:
+            current = _without_fragment(asked)
+        except ValueError as exc:  # "http://[::1": urlsplit refuses it
+            raise RefusedURLError(asked, f"not a valid URL ({_one_line(exc)})") from None
         deadline = time.monotonic() + self.limits.total_timeout
         extra = dict(headers or {})
         if etag:
@@ -249,6 +252,8 @@ class Fetcher:
                 raise RefusedURLError(current, exc.reason) from None
             except httpx.HTTPError as exc:
                 raise FetchError(current, _network_reason(exc, self.limits)) from exc
+            except (httpx.InvalidURL, UnicodeError, ValueError) as exc:  # too long, a host IDNA refuses
+                raise RefusedURLError(current, f"not a valid URL ({_one_line(exc)})") from None
             try:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("location")
@@ -332,6 +337,10 @@ class Fetcher:
             raise FetchError(url, f"the {what} is over the {cap:,}-byte cap (KB_FETCH_MAX_BYTES)")
         if encoding != "identity" and size > RATIO_FROM and size > MAX_RATIO * max(raw, 1):
             raise FetchError(url, f"refused as a decompression bomb: {raw:,} bytes expand past {size:,}")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _network_reason(exc: httpx.HTTPError, limits: FetchLimits) -> str:

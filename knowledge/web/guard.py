@@ -142,7 +142,7 @@ class GuardedBackend(httpcore.SyncBackend):
         where = f"{host}:{port}"
         try:
             addresses = resolve(host, port)
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode ("a..b")
             raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from exc
         if not addresses:
             raise httpcore.ConnectError(f"{host} resolves to no address")
