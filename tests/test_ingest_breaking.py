@@ -245,3 +245,14 @@ def test_a_malformed_url_is_one_failure_not_a_crash(kb: KnowledgeBase, web_serve
     report, errors = kb.ingest_urls([url, good], limits=LOCAL)
     assert report.added == [source_id_for(good)]  # the list goes on
     assert len(errors) == 1 and "\n" not in str(errors[0]) and errors[0].reason
+
+
+def test_a_url_written_with_or_without_percent_escapes_is_one_source(kb: KnowledgeBase, web_server: WebServer
+                                                                    ) -> None:
+    web_server.add("/avis", PAGE)
+    typed, escaped = web_server.url("/avis?lang=fr&titre=d\u00e9claration"), web_server.url(
+        "/avis?lang=fr&titre=d%C3%A9claration")
+    report, errors = kb.ingest_urls([typed], limits=LOCAL)
+    assert errors == [] and report.added == [source_id_for(escaped)]
+    report, errors = kb.ingest_urls([escaped], limits=LOCAL)
+    assert errors == [] and report.unchanged == [source_id_for(escaped)] and len(kb.sources()) == 1

@@ -96,7 +96,8 @@ class Fetched:
 
     Attributes:
         url: the URL asked for.
-        final_url: the URL after redirects (fragment dropped).
+        final_url: the URL after redirects as requested (fragment dropped; host in lower case and
+            IDNA, non-ASCII characters percent-escaped, as httpx writes it), so one page has one URL.
         status: the last HTTP status (200, or 304 when ``not_modified``).
         content_type: the media type, lower case, without parameters (``text/html``).
         kind: ``html``, ``pdf``, ``text`` or ``feed`` (see :data:`CONTENT_TYPES`).
@@ -247,6 +248,7 @@ class Fetcher:
             check_url(current, self.limits.allow_private)
             try:
                 request = self._client.build_request("GET", current, headers=extra)
+                current = str(request.url)  # as sent: host lower case, IDNA, percent-escapes (one spelling)
                 response = self._client.send(request, stream=True)
             except RefusedURLError as exc:
                 raise RefusedURLError(current, exc.reason) from None
