@@ -256,3 +256,11 @@ def test_a_url_written_with_or_without_percent_escapes_is_one_source(kb: Knowled
     assert errors == [] and report.added == [source_id_for(escaped)]
     report, errors = kb.ingest_urls([escaped], limits=LOCAL)
     assert errors == [] and report.unchanged == [source_id_for(escaped)] and len(kb.sources()) == 1
+
+
+def test_a_feed_served_as_a_web_page_given_to_ingest_points_to_feeds_add(kb: KnowledgeBase,
+                                                                         web_server: WebServer) -> None:
+    url = web_server.add("/news/feed", RSS)  # an RSS document sent as text/html
+    report, errors = kb.ingest_urls([url], limits=LOCAL)
+    assert report.added == [] and len(errors) == 1
+    assert "is a feed" in errors[0].reason and f"disclosure-bot feeds add {url}" in errors[0].reason

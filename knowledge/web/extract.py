@@ -75,6 +75,9 @@ def _tracking(name: str) -> bool:
     return name.startswith(TRACKING_PREFIXES) or name in TRACKING_PARAMETERS
 
 
+#: The start of an RSS or Atom document (after a byte-order mark, an XML declaration, comments).
+_FEED_START = re.compile(rb"(\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", re.DOTALL)
+
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -163,16 +166,19 @@ def document_from(fetched: Fetched) -> LoadedDocument:
     where = fetched.final_url
     if fetched.redirects and _is_root(where) and not _is_root(fetched.url) and same_site(fetched.url, where):
         raise GoneError(fetched.url, f"redirects to the site's home page ({where}): the page was removed")
-    if fetched.kind == "html":
+    kind = fetched.kind
+    if kind == "html" and _FEED_START.match(fetched.content[:4096]):
+        kind = "feed"  # an RSS/Atom document sent as text/html
+    if kind == "html":
         html = _decode_html(fetched, where)
         url = canonical_url(html, fetched.final_url)
         doc = html_document(html, where, url)
-    elif fetched.kind == "pdf":
+    elif kind == "pdf":
         from knowledge.loaders.pdf import pdf_document
 
         url = without_tracking(fetched.final_url)
         doc = pdf_document(fetched.content, url)
-    elif fetched.kind == "text":
+    elif kind == "text":
         url = without_tracking(fetched.final_url)
         doc = _decode_text(fetched, url)
     else:
