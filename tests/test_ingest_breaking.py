@@ -264,3 +264,14 @@ def test_a_feed_served_as_a_web_page_given_to_ingest_points_to_feeds_add(kb: Kno
     report, errors = kb.ingest_urls([url], limits=LOCAL)
     assert report.added == [] and len(errors) == 1
     assert "is a feed" in errors[0].reason and f"disclosure-bot feeds add {url}" in errors[0].reason
+
+
+def test_feeds_poll_totals_count_the_failed_entries_it_exits_1_for(run: Run, web_server: WebServer,
+                                                                   private_ok: None) -> None:
+    web_server.add("/update", PAGE)
+    broken = RSS.replace("</channel>", '<item><title>Gone</title><link>/removed</link>'
+                                       '<guid isPermaLink="false">u2</guid></item></channel>')
+    assert run("feeds", "add", web_server.add("/feed.xml", broken, content_type="application/rss+xml"))[0] == 0
+    code, out, _ = run("feeds", "poll")
+    assert code == 1
+    assert out.strip().splitlines()[-1].startswith("1 feeds (0 failed, 1 failed entry); sources: 1 added")

@@ -99,7 +99,9 @@ def summary(result: FeedPollResult) -> list[str]:
         lines += [f"  failed {reason}" for reason in o.failed]
     r = result.report
     failed = sum(1 for o in result.feeds if o.status == "failed")
-    lines.append(f"{len(result.feeds)} feeds ({failed} failed); sources: {len(r.added)} added, "
+    entries = sum(len(o.failed) for o in result.feeds)  # also make the exit status 1
+    failures = f"{failed} failed" + (f", {entries} failed entr{'y' if entries == 1 else 'ies'}" if entries else "")
+    lines.append(f"{len(result.feeds)} feeds ({failures}); sources: {len(r.added)} added, "
                  f"{len(r.updated)} updated, {len(r.unchanged)} unchanged; {len(r.new_words)} new words")
     return lines
 
