@@ -237,7 +237,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps({**report.model_dump(mode="json"), "errors": [str(e) for e in errors], "index": counts},
                          indent=2))
     else:
-        Console().print(Text(summary(report, len(errors), counts)))
+        print(summary(report, len(errors), counts))  # one line, never wrapped (scripts read it)
         for line in new_words_lines(report.new_words):
             print(line)  # never wrapped: one line per quote
     return 1 if errors else 0

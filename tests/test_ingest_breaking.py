@@ -275,3 +275,11 @@ def test_feeds_poll_totals_count_the_failed_entries_it_exits_1_for(run: Run, web
     code, out, _ = run("feeds", "poll")
     assert code == 1
     assert out.strip().splitlines()[-1].startswith("1 feeds (0 failed, 1 failed entry); sources: 1 added")
+
+
+def test_the_ingest_summary_is_one_line_when_piped(run: Run, web_server: WebServer, private_ok: None) -> None:
+    urls = [web_server.add(f"/update/{n}", PAGE.replace("41,200", f"{n},000")) for n in range(3)]
+    code, out, _ = run("ingest", *urls, "--org", "Quillmere Savings with a long organisation name")
+    assert code == 0
+    summary = next(line for line in out.splitlines() if line.startswith("3 added"))
+    assert summary.endswith("attributions")  # not wrapped at the 80 columns of a non-terminal
