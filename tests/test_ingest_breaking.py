@@ -283,3 +283,18 @@ def test_the_ingest_summary_is_one_line_when_piped(run: Run, web_server: WebServ
     assert code == 0
     summary = next(line for line in out.splitlines() if line.startswith("3 added"))
     assert summary.endswith("attributions")  # not wrapped at the 80 columns of a non-terminal
+
+
+def test_a_windows_1252_page_labelled_utf_8_keeps_its_curly_quotes(kb: KnowledgeBase, web_server: WebServer) -> None:
+    """A page whose server says ``charset=utf-8`` over windows-1252 bytes (a common misconfiguration)
+    is read as windows-1252: its “…” stay quotes, and are attributed."""
+    body = ("<html><head><title>Update</title></head><body><article><h1>Update</h1><p>\u201cWe\u2019re sorry "
+            "for the worry this causes,\u201d said Priya Vandermolen of Quillmere Savings. The soci\u00e9t\u00e9 "
+            "said members\u2019 money is safe.</p></article></body></html>").encode("cp1252")
+    url = web_server.add("/update", body, content_type="text/html; charset=utf-8")
+    report, errors = kb.ingest_urls([url], SourceMeta(organizations=["Quillmere Savings"]), limits=LOCAL)
+    assert errors == []
+    source = kb.catalog.get(source_id_for(url))
+    assert "\ufffd" not in source.text and "société said members’ money" in source.text
+    quotes = [a.text for a in kb.catalog.attributions([source.id])[source.id] if a.kind == "quote"]
+    assert "We’re sorry for the worry this causes," in quotes

@@ -2,7 +2,9 @@
 
 - ``html``: decoded by the ``charset`` of ``Content-Type`` when it names a known codec (HTTP wins
   over ``<meta>``, as in browsers; RFC 9110 §8.3), else by :func:`~knowledge.loaders.html.decode_html`
-  (byte-order mark, ``<meta charset>``, UTF-8, windows-1252); then the HTML loader's document
+  (byte-order mark, ``<meta charset>``, UTF-8, windows-1252), which also reads bytes that are not
+  the UTF-8 their header declares (so that a mislabelled page's curly quotes survive); then the HTML
+  loader's document
   builder (:func:`~knowledge.loaders.html.html_document`: trafilatura's main text with tables,
   title, date, site name).
 - ``pdf``: the PDF loader (:func:`~knowledge.loaders.pdf.pdf_document`, page offsets kept).
@@ -137,7 +139,12 @@ def _decode_html(fetched: Fetched, where: str) -> str:
     codec = _codec(fetched.charset)
     if codec is not None and not fetched.content.startswith(_BOMS):
         refuse_binary(fetched.content, where)
-        text = fetched.content.decode(codec, errors="replace")
+        try:
+            text = fetched.content.decode(codec)
+        except UnicodeDecodeError:
+            if codec == "utf-8":  # a windows-1252 page its server calls UTF-8: its own <meta>, else 1252
+                return decode_html(fetched.content, where)
+            text = fetched.content.decode(codec, errors="replace")
         refuse_control_text(text, where)
         return text
     return decode_html(fetched.content, where)
