@@ -23,9 +23,12 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from knowledge.attribution import organization_aliases
 from knowledge.attribution.relations import family, part_of_links
 from knowledge.catalog import Catalog
+from knowledge.dense import MAX_CHUNKS, DenseCache, DenseIndex
 from knowledge.errors import QuestionError
 from knowledge.lexical import (
     LexicalDoc,
@@ -226,9 +229,10 @@ class Answerer:
         # metadata, each organisation's sources; and the lexical indexes of recent organisations
         self._cache_lock = threading.Lock()
         self._generation = -1
-        self._names: list[str] | None = None
+        self._names: dict[str, list[str]] | None = None  # spellings by match form
         self._org_sources: dict[str, dict[str, str]] = {}
         self._lexical: OrderedDict[str, tuple[tuple[tuple[str, str], ...], LexicalIndex]] = OrderedDict()
+        self._dense = DenseCache()
         self._part_links: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def ask(self, question: str, organization: str | None = None) -> Answer:
@@ -308,7 +312,7 @@ class Answerer:
         terms (figures, codes, names, quoted phrases; none: dense alone). Every hit's ``score`` is its cosine
         similarity to the question, whichever ranking found it; the order is the fused one."""
         sources = self._organization_sources(org, index)
-        dense = self.vectors.search(question, k=k, source_ids=list(sources), vector=vector)
+        dense = self._dense_search(question, org, sources, vector, k)
         terms = distinctive_terms(question, " ".join(organization_aliases(org))) if mode == "hybrid" else []
         if not terms or not sources:  # an ordinary question: the lexical side would only add noise
             return dense
@@ -335,14 +339,32 @@ class Answerer:
                 return self._org_sources[org]
             names = self._names
         if names is None:
-            names = self.catalog.organization_names()
-        spellings = [n for n in names if index.is_alias(n, org)]
+            names = {}
+            for name in self.catalog.organization_names():
+                names.setdefault(match_form(name), []).append(name)
+        spellings = [n for form in index.forms(org) for n in names.get(form, ())]
         found = self.catalog.sources_naming(spellings)
         with self._cache_lock:
             if generation == self._generation:
                 self._names = names
                 self._org_sources[org] = found
         return found
+
+    def _dense_search(self, question: str, org: str, sources: dict[str, str], vector: Sequence[float],
+                      k: int) -> list[ChunkHit]:
+        """The ``k`` chunks of ``org``'s sources nearest to ``vector``: exact cosine over the
+        organisation's vectors kept in memory (see :mod:`knowledge.dense`), or Chroma's filtered query
+        for an organisation with more than :data:`knowledge.dense.MAX_CHUNKS` chunks."""
+        key = tuple(sources.items())
+        index = self._dense.get(org, key)
+        if index is None:
+            chunk_ids = [i for ids in self.catalog.chunk_ids_of(sources).values() for i in ids]
+            if not chunk_ids or len(chunk_ids) > MAX_CHUNKS:
+                return self.vectors.search(question, k=k, source_ids=list(sources), vector=vector)
+            got = self.vectors.get(chunk_ids, include=("embeddings",))
+            index = DenseIndex(got["ids"], np.asarray(got["embeddings"], dtype=np.float32))
+            self._dense.put(org, key, index)
+        return self.vectors.hits(index.search(vector, k))
 
     def _lexical_index(self, org: str, sources: dict[str, str]) -> LexicalIndex:
         """The BM25 index over ``org``'s chunks, built when its sources (or their contents) change."""
@@ -421,6 +443,7 @@ class Answerer:
             kin = family(kin.parent, links, names.canonical)  # "What did Fenwick's parent company say?"
         org = kin.whole
         people = _known_people(stored, kin.group, names)
+        kin_names = {match_form(n) for n in kin.names}
         answer = Answer(question=question, question_type=qtype, organization=org, terms=terms)
         general = qtype == "said" and GENERAL_QUESTION.search(question) is not None
         years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
@@ -446,7 +469,8 @@ class Answerer:
             speaker_org = a.speaker_org or (people.get(match_form(a.speaker)) if a.speaker and a.speaker_role in (
                 "person", "executive") else None)
             ours = speaker_org is not None and any(names.is_alias(speaker_org, m) for m in kin.members)
-            kin_of_ours = speaker_org is not None and any(names.is_alias(speaker_org, m) for m in kin.group)
+            kin_of_ours = (speaker_org is not None and any(names.is_alias(speaker_org, m) for m in kin.group)) or (
+                a.speaker is not None and match_form(a.speaker) in kin_names)
             if a.context is not None:
                 continue  # an old quote or an internal memo: not a public statement on this incident
             if a.kind == "quote":

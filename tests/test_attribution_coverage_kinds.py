@@ -92,6 +92,10 @@ def test_the_organisation_speaks(text: str, phrase: str) -> None:
     # "the Fenwick attack" names the incident, not a speaker: the analyst speaks
     (("Tom Bray, an analyst at the security company Norvale, commented on the Fenwick attack and the "
      "payment, stating: “It is certainly disappointing for everyone.”"), "certainly disappointing"),
+    # a customer named with her age ("Jo Marsh, 71, said") is the "she" that follows, not the executive
+    ("The firm's general counsel, Ada Worth, said the bank was \"taking it seriously\".\n\n"
+     "At a branch on Tuesday, Jo Marsh, 71, said she had waited two hours. \"They were doing everything "
+     "by hand,\" she said.", "doing everything by hand"),
     # another body's chief executive
     ("Fenwick delayed the restart, while the union's CEO has claimed the impact was \"larger than it is\".",
      "larger than it is"),
@@ -122,6 +126,8 @@ def test_never_the_organisation(text: str, phrase: str) -> None:
     ("Brookvale Health, owned by Tessaly Group, runs forty clinics.", ("Brookvale Health", "Tessaly Group", "subsidiary")),
     ("Tessaly-owned Brookvale Health runs forty clinics.", ("Brookvale Health", "Tessaly", "subsidiary")),
     ("Tessaly Group's Brookvale Health unit runs forty clinics.", ("Brookvale Health", "Tessaly Group", "subsidiary")),
+    ("Founded in 1970, Brookvale Health runs forty clinics and is a wholly owned subsidiary of Tessaly Group, Inc.",
+     ("Brookvale Health", "Tessaly Group", "subsidiary")),
 ])
 def test_part_of_links(text: str, link: tuple[str, str, str]) -> None:
     assert link in part_of_links(text)
@@ -252,6 +258,29 @@ def test_a_subsidiary_question_keeps_the_parents_words_apart(brookvale: Knowledg
     others = brookvale.ask("Who else commented on the Brookvale Health breach?").others
     assert any("should never keep files" in o.text for o in others)
     assert not any("serious breach at our subsidiary" in o.text for o in others)
+
+
+def test_a_parent_no_source_lists_is_never_others(kb: KnowledgeBase, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "01.md", """
+        title: Brookvale clinics hit by data theft
+        url: https://exampledaily.example/brookvale-theft-2
+        publisher: Example Daily
+        kind: article
+        organizations: [Brookvale Health]
+        """, """
+        Brookvale Health runs forty clinics and is a wholly owned subsidiary of Tessaly Holdings.
+
+        Tessaly Holdings said in a filing that "files of about 9,000 patients were copied".
+
+        "Clinics should never keep files this long," said Pia Lund, a privacy lawyer.
+        """)
+    _, errors = kb.ingest_paths([corpus])
+    assert errors == []
+    others = kb.ask("Who else commented on the Brookvale Health breach?").others
+    assert any("should never keep files" in o.text for o in others)
+    assert not any("files of about 9,000 patients" in o.text for o in others)
 
 
 def test_a_question_about_the_parent_company_is_answered_for_the_parent(brookvale: KnowledgeBase) -> None:

@@ -168,7 +168,7 @@ def find_mentions(cast: Cast, frame: str, base: int, discourse: Discourse) -> Fo
     # other capitalised bodies just before a cue: "the Example Data Protection Authority said"
     for m in re.finditer(rf"(?:[Tt]he\s+)?(?P<n>[{UPPER}](?:[\w’'&-]|\.(?=\w))*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?"
                          rf"[{UPPER}](?:[\w’'&-]|\.(?=\w))*)*)"
-                         rf"(?=\s+(?:{CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
+                         rf"(?=(?:,\s+\d{{1,3}},)?\s+(?:{CUE_VERBS}|declined|refused|did|didn[’']t|would|wouldn[’']t|has|hasn[’']t|"
                          rf"had|could|will|does|never)\b|[’']s\s+{CHANNEL})", frame):
         name = m.group("n")
         if cast.resolve_org_word(name) or cast.names_org(name) or name.split()[0] in NOT_NAMES \

@@ -7,7 +7,8 @@ never "others" in it. The relation is read from the text, never assumed from a s
 names ("Quillfeather Cloud, a separate company within our group" is no part of Quillfeather
 Airlines: a sibling speaks for itself). The phrasings read, with X the part and Y the whole:
 
-- "X, a (wholly owned) subsidiary / unit / division / arm / brand / product of Y";
+- "X, a (wholly owned) subsidiary / unit / division / arm / brand / product of Y"; "X (operates … and)
+  is a subsidiary of Y";
 - "X, owned / run / operated / made / developed by Y"; "Y-owned X";
 - "Y's X unit / subsidiary / business / division / brand / product / software / tool / platform /
   service / app" (a few lower-case words may stand around X: "Kaseya's on-premise VSA tool");
@@ -40,6 +41,10 @@ _SPELLED: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), kind) 
     # X, a wholly owned subsidiary of Y ; X, a product of Y
     ((rf"(?P<x>{_N}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>subsidiary|unit|division|arm|business|"
      rf"offshoot|brand|product)\s+(?:of|at|within)\s+(?P<y>{_N})"), "noun"),
+    # X is a wholly owned subsidiary of Y ; X operates … and is a unit of Y
+    (rf"(?P<x>{_N})\s+(?:(?:operates|runs|has|employs|serves|owns|makes)\b[^.;“”\"]{{0,150}}?\s+and\s+)?"
+     rf"(?:is|was|became|remains)\s+(?:now\s+)?(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>subsidiary|unit|division|"
+     rf"arm|brand|product|business)\s+(?:of|within)\s+(?P<y>{_N})", "noun"),
     # X, owned by Y ; X, made by Y
     ((rf"(?P<x>{_N}),\s+(?:which\s+is\s+|(?:majority|wholly|partly)[- ])?(?P<noun>owned|run|operated|acquired|"
      rf"bought|made|developed)\s+by\s+(?P<y>{_N})"), "noun"),
@@ -101,12 +106,15 @@ class Family:
         whole: who answers: the maker when the organisation asked about is a product, else itself.
         group: everyone in its corporate family (parents, subsidiaries, products): never "others".
         parent: its nearest known parent company, if any.
+        names: every name, known to the index or not, linked to it through parts and wholes
+            ("Orchard Lane Holdings", the parent no source lists): never "others" either.
     """
 
     members: frozenset[str]
     whole: str
     group: frozenset[str]
     parent: str | None
+    names: frozenset[str] = frozenset()
 
 
 def family(org: str, links: Iterable[tuple[str, str, str]], canonical: Callable[[str], str | None]) -> Family:
@@ -139,6 +147,8 @@ def family(org: str, links: Iterable[tuple[str, str, str]], canonical: Callable[
     whole = makers[-1] if makers else org
     members = {org, whole} | {n for n in reach(whole, down, ("product",)) if canonical(n) is not None}
     every = ("product", "subsidiary")
-    group = {n for n in reach(whole, up, every) + reach(whole, down, every) if canonical(n) is not None}
+    linked = reach(whole, up, every) + reach(whole, down, every)
+    group = {n for n in linked if canonical(n) is not None}
     parents = [n for n in reach(whole, up, ("subsidiary",))[1:] if canonical(n) is not None]
-    return Family(frozenset(members), whole, frozenset(group | members), parents[0] if parents else None)
+    return Family(frozenset(members), whole, frozenset(group | members), parents[0] if parents else None,
+                  frozenset(linked))

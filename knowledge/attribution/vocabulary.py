@@ -201,7 +201,8 @@ CLOSES = {"“": "”", "„": "“”", "‟": "”", "«": "»", "»": "«"}
 GENERIC_SUFFIXES = re.compile(
     r"(?:,?\s+(?:inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|llc|plc|group|"
     r"holdings|market|markets|bank|services|technologies|technology|insurance|games|airlines|airways|energy|"
-    r"health|healthcare|stores|retail|media|studios|software)|\.com)$", re.I)
+    r"health|healthcare|stores|retail|media|studios|software|pharmacy|pharmacies|hospitals?|clinics?|fitness|"
+    r"financial|finance|resorts|opticians)|\.com)$", re.I)
 #: Leading words of a name that say what kind of body it is, not which ("Société Oriflamme", "Groupe X").
 GENERIC_PREFIXES = frozenset({"the", "société", "societe", "groupe", "grupo", "gruppo", "compagnie", "compañía",
                               "banque", "banco", "banca", "la", "le", "les", "el", "die", "der", "das"})
