@@ -292,7 +292,7 @@ def test_a_windows_1252_page_labelled_utf_8_keeps_its_curly_quotes(kb: Knowledge
             "for the worry this causes,\u201d said Priya Vandermolen of Quillmere Savings. The soci\u00e9t\u00e9 "
             "said members\u2019 money is safe.</p></article></body></html>").encode("cp1252")
     url = web_server.add("/update", body, content_type="text/html; charset=utf-8")
-    report, errors = kb.ingest_urls([url], SourceMeta(organizations=["Quillmere Savings"]), limits=LOCAL)
+    _, errors = kb.ingest_urls([url], SourceMeta(organizations=["Quillmere Savings"]), limits=LOCAL)
     assert errors == []
     source = kb.catalog.get(source_id_for(url))
     assert "\ufffd" not in source.text and "société said members’ money" in source.text

@@ -4,9 +4,8 @@
   over ``<meta>``, as in browsers; RFC 9110 §8.3), else by :func:`~knowledge.loaders.html.decode_html`
   (byte-order mark, ``<meta charset>``, UTF-8, windows-1252), which also reads bytes that are not
   the UTF-8 their header declares (so that a mislabelled page's curly quotes survive); then the HTML
-  loader's document
-  builder (:func:`~knowledge.loaders.html.html_document`: trafilatura's main text with tables,
-  title, date, site name).
+  loader's document builder (:func:`~knowledge.loaders.html.html_document`: trafilatura's main text
+  with tables, title, date, site name).
 - ``pdf``: the PDF loader (:func:`~knowledge.loaders.pdf.pdf_document`, page offsets kept).
 - ``text``: the plain loader's decoding and normalisation (UTF-8, or the declared charset).
 - ``feed``: refused here (an RSS/Atom feed is added with ``disclosure-bot feeds add``).
