@@ -298,3 +298,9 @@ def test_a_windows_1252_page_labelled_utf_8_keeps_its_curly_quotes(kb: Knowledge
     assert "\ufffd" not in source.text and "société said members’ money" in source.text
     quotes = [a.text for a in kb.catalog.attributions([source.id])[source.id] if a.kind == "quote"]
     assert "We’re sorry for the worry this causes," in quotes
+
+
+def test_a_malformed_feed_url_is_one_line(run: Run) -> None:
+    for argv in (("feeds", "add", "http://[::1"), ("feeds", "remove", "http://[::1")):
+        code, _, err = run(*argv)
+        assert code == 1 and err.count("\n") == 1 and "Traceback" not in err

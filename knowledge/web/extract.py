@@ -62,7 +62,10 @@ def without_tracking(url: str) -> str:
 def plain_url(url: str) -> str:
     """``url`` as one address is written once: scheme and host in lower case (RFC 3986 §6.2.2.1:
     they are case-insensitive), no fragment (never sent to the server), surrounding spaces dropped."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": left as typed, for the fetcher to refuse with its reason
+        return url.strip()
     return urlunsplit(parts._replace(netloc=parts.netloc.lower(), fragment=""))
 
 
