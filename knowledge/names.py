@@ -108,6 +108,10 @@ class OrganizationIndex:
         """The known organisation ``name`` is (or is an alias of), else None."""
         return self._owner.get(match_form(name))
 
+    def forms(self, org: str) -> frozenset[str]:
+        """``org``'s name and aliases in match form (see :func:`match_form`); empty for an unknown one."""
+        return frozenset(self._aliases.get(org, ()))
+
     def is_alias(self, name: str, org: str) -> bool:
         """True when ``name`` is ``org`` or one of its aliases, as people type them."""
         return match_form(name) in self._aliases.get(org, ())

@@ -312,6 +312,17 @@ class VectorStore:
                 for n in range(len(ids))
                 if metas[n] is not None]  # a Chroma server may return a chunk deleted meanwhile, bare
 
+    def hits(self, ranked: Sequence[tuple[str, float]]) -> list[ChunkHit]:
+        """``[(chunk id, score)]`` as hits with their text and offsets, in the given order; ids no
+        longer stored (deleted meanwhile) are left out."""
+        if not ranked:
+            return []
+        got = self.get([i for i, _ in ranked], include=("metadatas", "documents"))
+        found = {i: (m, d) for i, m, d in zip(got["ids"], got["metadatas"], got["documents"]) if m is not None}
+        return [ChunkHit(chunk_id=i, source_id=str(found[i][0]["source_id"]), start=int(found[i][0]["start"]),
+                         end=int(found[i][0]["end"]), text=found[i][1] or "", score=score)
+                for i, score in ranked if i in found]
+
     def similarities(self, vector: Sequence[float], ids: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of ``vector`` to each stored chunk in ``ids`` (the dense score of a chunk
         found another way)."""
