@@ -313,3 +313,5 @@ class IngestReport(BaseModel):
     #: sources whose URL now answers 404 or 410 (marked gone, kept until forgotten)
     gone: list[str] = Field(default_factory=list)
     new_words: list[NewWords] = Field(default_factory=list)
+    #: what was read but not indexed: "locator: name (type), ..." per e-mail with attachments
+    attachments: list[str] = Field(default_factory=list)
