@@ -225,7 +225,9 @@ class KnowledgeBase:
             progress: called ``(done, total, locator)`` after each document is prepared.
         """
         with self._writers:
-            return self._ingest(docs, retrieved or {}, progress)
+            report = self._ingest(docs, retrieved or {}, progress)
+        report.attachments = [f"{doc.locator}: {', '.join(doc.attachments)}" for doc, _ in docs if doc.attachments]
+        return report
 
     def _ingest(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]],
                 retrieved: Mapping[str, dt.datetime] | None = None, progress: Progress | None = None
