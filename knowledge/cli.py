@@ -238,6 +238,8 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
                          indent=2))
     else:
         print(summary(report, len(errors), counts))  # one line, never wrapped (scripts read it)
+        for line in report.attachments:
+            print(f"not indexed: the attachments of {line}")
         for line in new_words_lines(report.new_words):
             print(line)  # never wrapped: one line per quote
     return 1 if errors else 0

@@ -4,6 +4,7 @@ Every case here failed before its fix; pages are served from 127.0.0.1 (tests/we
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -304,3 +305,29 @@ def test_a_malformed_feed_url_is_one_line(run: Run) -> None:
     for argv in (("feeds", "add", "http://[::1"), ("feeds", "remove", "http://[::1")):
         code, _, err = run(*argv)
         assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_emails_attachments_are_listed_by_the_ingest(run: Run, tmp_path: Path) -> None:
+    mail = tmp_path / "notice.eml"
+    mail.write_bytes(b"""From: Quillmere Savings <care@quillmere.example>
+Subject: =?utf-8?q?Your_data_=E2=80=94_what_we_know?=
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="B"
+
+--B
+Content-Type: text/plain; charset=utf-8
+
+We are writing to tell you that your name and address were on a server accessed without permission.
+--B
+Content-Type: application/pdf; name="faq.pdf"
+Content-Disposition: attachment; filename="faq.pdf"
+Content-Transfer-Encoding: base64
+
+JVBERi0xLjQK
+--B--
+""")
+    code, out, _ = run("ingest", str(mail), "--org", "Quillmere Savings")
+    assert code == 0
+    assert f"not indexed: the attachments of {mail.resolve()}: faq.pdf (application/pdf)" in out.splitlines()
+    _, again, _ = run("ingest", str(mail), "--json")
+    assert json.loads(again)["attachments"] == [f"{mail.resolve()}: faq.pdf (application/pdf)"]
