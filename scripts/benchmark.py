@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python scripts/benchmark.py [--chunks 10000] [--questions 50] [--data-dir DIR]
         [--backend onnx-int8|fp32] [--reuse-embeddings] [--chroma-host HOST --chroma-port PORT] [--fake]
+        [--ask-only]   # questions only, on the index an earlier run left in --data-dir
 
 The bundled fictional corpus is copied until the index holds about ``--chunks`` chunks; copy ``i`` is
 about "Harborline{i} Market", each source its own URL, so nothing is deduplicated away. Measures, with
@@ -50,7 +51,7 @@ from knowledge.cli import EXAMPLES_DIR
 from knowledge.embeddings import BACKENDS, Embedder, create_embedder
 from knowledge.loaders import LoadedDocument, expand_paths, load_file
 from knowledge.records import SourceMeta
-from knowledge.service import open_knowledge_base
+from knowledge.service import KnowledgeBase, open_knowledge_base
 from knowledge.settings import KnowledgeSettings
 
 QUESTIONS = [
@@ -154,7 +155,7 @@ def cold_ask(settings: KnowledgeSettings, docs: list[tuple[LoadedDocument, Sourc
         best, loaded = float("inf"), "unknown"
         for _ in range(2):
             t0 = time.perf_counter()
-            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
             best = min(best, time.perf_counter() - t0)
             if done.returncode != 0:
                 raise RuntimeError(f"cold ask failed: {done.stderr.strip()[-500:]}")
@@ -175,46 +176,13 @@ def warm_model_cache(settings: KnowledgeSettings, backend: str) -> None:
                     str(settings.model_cache_dir)], check=True)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--chunks", type=int, default=10_000)
-    parser.add_argument("--questions", type=int, default=50)
-    parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--backend", choices=BACKENDS, help="embedding backend (default: KB_EMBEDDING_BACKEND)")
-    parser.add_argument("--reuse-embeddings", action="store_true",
-                        help="embed one copy for real and reuse its vectors (labelled 'reused')")
-    parser.add_argument("--chroma-host", help="a Chroma server (store: server); default embedded")
-    parser.add_argument("--chroma-port", type=int, default=8000)
-    parser.add_argument("--fake", action="store_true", help="hash embeddings instead of the model")
-    parser.add_argument("--no-cold", action="store_true", help="skip the cold CLI ask")
-    parser.add_argument("--model-cache-dir", type=Path, default=Path("data/models"),
-                        help="where the onnx-int8 export is cached (default: the default data folder's)")
-    args = parser.parse_args()
-
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="disclosure-bench-"))
-    settings = KnowledgeSettings(data_dir=data_dir, chroma_host=args.chroma_host, chroma_port=args.chroma_port,
-                                 model_cache_dir=args.model_cache_dir.resolve(),
-                                 **({"embedding_backend": args.backend} if args.backend else {}))
-    backend = settings.embedding_backend
-    if args.fake:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from conftest import FakeEmbedder  # type: ignore[import-not-found]
-
-        real: Embedder = FakeEmbedder()
-        backend = "fake"
-    else:
-        warm_model_cache(settings, backend)
-        real = create_embedder(settings.embedding_model, settings.embedding_model_sha256, backend=backend,
-                               cache_dir=settings.model_cache_dir)
-    embedder: Embedder = ReusingEmbedder(real) if args.reuse_embeddings else real
-    t0 = time.perf_counter()
-    kb = open_knowledge_base(settings, embedder=embedder)
-    open_s = time.perf_counter() - t0
-
+def build(kb: KnowledgeBase, real: Embedder, target_chunks: int) -> dict[str, float]:
+    """Fill ``kb`` with copies of the example corpus up to about ``target_chunks`` chunks; the embedder
+    alone, extraction alone and the whole ingest are timed."""
     # chunks per copy of the corpus, to size the replication
     one = replicate(1)
     one_chunks = [c.text for d, _ in one for c in kb.chunker.split("x", d.text)]
-    copies = max(1, round(args.chunks / len(one_chunks)))
+    copies = max(1, round(target_chunks / len(one_chunks)))
     docs = replicate(copies)
     text_bytes = sum(len(d.text.encode()) for d, _ in docs)
 
@@ -247,6 +215,66 @@ def main() -> int:
     tokens = tokens * len(docs) // min(len(docs), 50)
 
     print(f"ingest: {chunks} chunks in {ingest_s:.1f} s", file=sys.stderr, flush=True)
+    return {
+        "copies": copies,
+        "text_mb": round(text_bytes / 1e6, 2),
+        "ingest_s": round(ingest_s, 1),
+        "ingest_chunks_per_s": round(chunks / ingest_s, 1),
+        "ingest_tokens_per_s": round(tokens / ingest_s, 0),
+        "embed_tokens_per_s": round(pieces / embed_s, 0),
+        "extraction_kb_per_s_one_core": round(extract_kb_s, 0),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chunks", type=int, default=10_000)
+    parser.add_argument("--questions", type=int, default=50)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--backend", choices=BACKENDS, help="embedding backend (default: KB_EMBEDDING_BACKEND)")
+    parser.add_argument("--reuse-embeddings", action="store_true",
+                        help="embed one copy for real and reuse its vectors (labelled 'reused')")
+    parser.add_argument("--chroma-host", help="a Chroma server (store: server); default embedded")
+    parser.add_argument("--chroma-port", type=int, default=8000)
+    parser.add_argument("--fake", action="store_true", help="hash embeddings instead of the model")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold CLI ask")
+    parser.add_argument("--ask-only", action="store_true",
+                        help="only the questions, on the index an earlier run built in --data-dir (a process "
+                             "that serves and never ingests: its peak RSS is a bot's)")
+    parser.add_argument("--model-cache-dir", type=Path, default=Path("data/models"),
+                        help="where the onnx-int8 export is cached (default: the default data folder's)")
+    args = parser.parse_args()
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="disclosure-bench-"))
+    settings = KnowledgeSettings(data_dir=data_dir, chroma_host=args.chroma_host, chroma_port=args.chroma_port,
+                                 model_cache_dir=args.model_cache_dir.resolve(),
+                                 **({"embedding_backend": args.backend} if args.backend else {}))
+    backend = settings.embedding_backend
+    if args.fake:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        from conftest import FakeEmbedder  # type: ignore[import-not-found]
+
+        real: Embedder = FakeEmbedder()
+        backend = "fake"
+    else:
+        warm_model_cache(settings, backend)
+        real = create_embedder(settings.embedding_model, settings.embedding_model_sha256, backend=backend,
+                               cache_dir=settings.model_cache_dir)
+    embedder: Embedder = ReusingEmbedder(real) if args.reuse_embeddings else real
+    t0 = time.perf_counter()
+    kb = open_knowledge_base(settings, embedder=embedder)
+    open_s = time.perf_counter() - t0
+
+    if args.ask_only:
+        if args.data_dir is None:
+            parser.error("--ask-only needs the --data-dir of an earlier run")
+        per_copy = len(expand_paths([EXAMPLES_DIR])[0])
+        copies = max(1, kb.counts()["sources"] // per_copy)
+        ingest = None
+    else:
+        ingest = build(kb, real, args.chunks)
+        copies = ingest.pop("copies")
+
     latencies, plain = [], []
     abstained = 0
     for i in range(args.questions):
@@ -261,22 +289,18 @@ def main() -> int:
     counts = kb.counts()
     kb.close()
     cold_s, cold_backend, cold_entry = (None, None, None) if args.no_cold or args.fake else \
-        cold_ask(settings, one, real, backend)
+        cold_ask(settings, replicate(1), real, backend)
     latencies.sort()
     ask_p50, plain_p50 = statistics.median(latencies), statistics.median(plain)
     result = {
         "embedder": f"{real.name} ({backend}, CPU)",
         "backend": backend,
         "store": "server" if args.chroma_host else "embedded",
-        "vectors": "fake" if args.fake else "reused" if args.reuse_embeddings else "real",
+        "vectors": ("built by an earlier run" if args.ask_only else "fake" if args.fake
+                    else "reused" if args.reuse_embeddings else "real"),
         "sources": counts["sources"], "chunks": counts["chunks"], "vector_count": counts["vectors"],
-        "text_mb": round(text_bytes / 1e6, 2),
         "open_s": round(open_s, 2),
-        "ingest_s": round(ingest_s, 1),
-        "ingest_chunks_per_s": round(chunks / ingest_s, 1),
-        "ingest_tokens_per_s": round(tokens / ingest_s, 0),
-        "embed_tokens_per_s": round(pieces / embed_s, 0),
-        "extraction_kb_per_s_one_core": round(extract_kb_s, 0),
+        **(ingest or {"ingest_s": None, "note": "--ask-only: the index of an earlier run, nothing ingested"}),
         "ask_p50_ms": round(ask_p50, 1),
         "ask_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
         "ask_abstained": abstained,

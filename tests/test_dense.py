@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from knowledge.cli import EXAMPLES_DIR
 from knowledge.dense import DenseCache, DenseIndex
 from knowledge.names import organization_index
 from knowledge.service import KnowledgeBase
-from knowledge.cli import EXAMPLES_DIR
 
 
 def test_search_ranks_by_cosine_not_by_length() -> None:
