@@ -331,3 +331,14 @@ JVBERi0xLjQK
     assert f"not indexed: the attachments of {mail.resolve()}: faq.pdf (application/pdf)" in out.splitlines()
     _, again, _ = run("ingest", str(mail), "--json")
     assert json.loads(again)["attachments"] == [f"{mail.resolve()}: faq.pdf (application/pdf)"]
+
+
+def test_a_canonical_link_is_written_as_the_fetcher_writes_urls(kb: KnowledgeBase, web_server: WebServer) -> None:
+    escaped = web_server.url("/avis?titre=d%C3%A9claration")
+    typed = escaped.replace("%C3%A9", "\u00e9")
+    web_server.add("/avis", PAGE)
+    amp = web_server.add("/amp/avis", PAGE.replace("<head>", f'<head><link rel="canonical" href="{typed}">'))
+    report, errors = kb.ingest_urls([amp], limits=LOCAL)
+    assert errors == [] and report.added == [source_id_for(escaped)]
+    report, errors = kb.ingest_urls([escaped], limits=LOCAL)
+    assert errors == [] and report.unchanged == [source_id_for(escaped)] and len(kb.sources()) == 1

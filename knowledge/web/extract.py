@@ -24,6 +24,8 @@ import dataclasses
 import re
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
+import httpx
+
 from knowledge.errors import GoneError, SourceError, UnsupportedFormatError
 from knowledge.loaders import LoadedDocument
 from knowledge.loaders.common import refuse_binary, refuse_control_text
@@ -114,6 +116,10 @@ def canonical_url(html: str, final_url: str) -> str:
         return final_url
     if _is_root(candidate) and not _is_root(final_url):  # every page "canonical" to the home page: a
         return final_url                                    # misconfigured site, not one page
+    try:
+        candidate = str(httpx.URL(candidate))  # as the fetcher writes URLs (host case, escapes)
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        return final_url
     return without_tracking(candidate)
 
 
