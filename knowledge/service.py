@@ -486,6 +486,10 @@ class KnowledgeBase:
             found = self.catalog.find(url=wanted, path=path)
             ids = sorted(set(found["url"] + found["path"]))
             ids = ids or [i for i in (source_id_for(wanted), source_id_for(path)) if self.catalog.meta(i)][:1]
+            if not ids and "://" in wanted:  # as a browser shows it: tracking parameters, a fragment
+                from knowledge.web.extract import stored_url
+
+                ids = sorted(set(self.catalog.find(url=stored_url(wanted))["url"]))
         if len(ids) != 1:
             what = "no indexed source has" if not ids else f"{len(ids)} sources match"
             raise SourceNotFoundError(f"{what} id, URL or path {selector!r}; run 'disclosure-bot sources' "

@@ -342,3 +342,10 @@ def test_a_canonical_link_is_written_as_the_fetcher_writes_urls(kb: KnowledgeBas
     assert errors == [] and report.added == [source_id_for(escaped)]
     report, errors = kb.ingest_urls([escaped], limits=LOCAL)
     assert errors == [] and report.unchanged == [source_id_for(escaped)] and len(kb.sources()) == 1
+
+
+def test_forget_takes_the_url_as_the_browser_shows_it(kb: KnowledgeBase, web_server: WebServer) -> None:
+    url = web_server.add("/update", PAGE)
+    kb.ingest_urls([url], limits=LOCAL)
+    shown = url.replace("http://", "HTTP://") + "?utm_source=newsletter&utm_medium=email#top"
+    assert kb.forget(shown).id == source_id_for(url) and kb.sources() == []

@@ -71,6 +71,16 @@ def plain_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.lower(), fragment=""))
 
 
+def stored_url(url: str) -> str:
+    """How a page fetched from ``url`` without redirects or a canonical link is stored: written as
+    the fetcher writes URLs (httpx: host in lower case, non-ASCII percent-escaped), without its
+    fragment and tracking parameters; ``url`` unchanged when httpx cannot parse it."""
+    try:
+        return without_tracking(str(httpx.URL(plain_url(url))))
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        return url
+
+
 def source_urls(*urls: str) -> dict[str, None]:
     """The URLs, and each without tracking parameters, in order and once each: the URLs an indexed
     source fetched as any of them may be known by (to mark it gone)."""
@@ -204,4 +214,4 @@ def document_from(fetched: Fetched) -> LoadedDocument:
     return dataclasses.replace(doc, meta=doc.meta.model_copy(update={"url": url}), locator=url)
 
 
-__all__ = ["canonical_url", "document_from", "plain_url", "same_site", "source_urls", "without_tracking"]
+__all__ = ["canonical_url", "document_from", "plain_url", "same_site", "source_urls", "stored_url", "without_tracking"]
