@@ -193,7 +193,8 @@ class KnowledgeBase:
             assert kept is not None
             meta = kept.model_copy(update={"title": None}).merged(meta)  # a derived title is derived again
             locator = stored.locator
-        meta = adopt_organization(doc, meta)  # an e-mail from the organisation's domain is its words
+        # an e-mail from the organisation's domain is its words; from anyone else, an article
+        meta = adopt_organization(doc, meta, kind_given=override.kind is not None)
         if meta.kind is None:
             meta = meta.model_copy(update={"kind": "article"})
         digest = content_hash(doc.text, meta)

@@ -217,6 +217,18 @@ def test_ingested_email_from_the_organisation_is_its_notice(kb: KnowledgeBase) -
     assert any("reset every password" in s.text for s in answer.statements)
 
 
+def test_an_email_from_someone_else_is_not_the_organisations_notice(kb: KnowledgeBase) -> None:
+    """A reporter forwarding the organisation's e-mail: the words are still quoted inside it, but the
+    e-mail is not the organisation's own channel; ``--kind notice`` still says it is."""
+    head = HEAD.replace(b"Harborline Market <notices@harborline.example>",
+                        b"Dana Whit <dana@fenmoor-gazette.example>")
+    data = message(b"text/plain; charset=utf-8", b"Forwarded: we reset every password.", head=head)
+    kb.ingest_upload("fwd.eml", data, SourceMeta(organizations=["Harborline Market"]))
+    kb.ingest_upload("given.eml", data, SourceMeta(organizations=["Harborline Market"], kind="notice"))
+    kinds = {s.locator: (s.kind, s.publisher) for s in kb.sources()}
+    assert kinds == {"upload:fwd.eml": ("article", "Dana Whit"), "upload:given.eml": ("notice", "Dana Whit")}
+
+
 def test_metadata_kind_overrides_notice(kb: KnowledgeBase) -> None:
     kb.ingest_upload("fwd.eml", ALTERNATIVE, SourceMeta(kind="article"))
     assert kb.sources()[0].kind == "article"

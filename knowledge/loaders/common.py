@@ -296,7 +296,7 @@ def _words(text: str) -> str:
     return " " + " ".join(re.findall(r"[0-9a-z]+", match_form(text))) + " "
 
 
-def adopt_organization(doc: LoadedDocument, meta: SourceMeta) -> SourceMeta:
+def adopt_organization(doc: LoadedDocument, meta: SourceMeta, kind_given: bool = False) -> SourceMeta:
     """Make the publisher the organisation when the document's own publisher is that organisation
     under another name: an e-mail from "Harborline Market Support <help@harborline.example>" about
     ``organizations=["Harborline Market"]`` is published by "Harborline Market".
@@ -307,10 +307,22 @@ def adopt_organization(doc: LoadedDocument, meta: SourceMeta) -> SourceMeta:
     equals a label of the sender's domain before its top-level domain, compared without case,
     accents and punctuation ("harborlinemarket.com" matches "Harborline Market"). A publisher the
     caller gave (``meta.publisher`` differs from the document's) is kept as given.
+
+    An e-mail is a notice only when it comes from the organisation: one from anyone else (a reporter
+    forwarding it, a customer) about ``meta.organizations`` becomes an ``article``, unless the caller
+    gave the kind (``kind_given``).
     """
     own = doc.meta.publisher
     if own is None or meta.publisher != own or not meta.organizations:
         return meta
+    adopted = _adopt(doc, meta, own)
+    if (adopted is meta and doc.publisher_names and doc.meta.kind == "notice" and meta.kind == "notice"
+            and not kind_given):
+        return meta.model_copy(update={"kind": "article"})
+    return adopted
+
+
+def _adopt(doc: LoadedDocument, meta: SourceMeta, own: str) -> SourceMeta:
     from knowledge.attribution import organization_aliases
 
     shown = _words(own)
