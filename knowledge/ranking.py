@@ -85,6 +85,17 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
              "card", "bank", "account", "passwords", "information", "records", "details", "included",
              "contained", "involved", "medical", "health"),
 }
+#: A factual question's topic, and how a statement that answers it says so without the question's
+#: words: "Why …?" is answered by "we didn't want to create a scare", "When …?" by "as soon as" or
+#: "within 24 hours". Such a statement joins the first tier.
+TOPIC_MARKERS: dict[str, re.Pattern[str]] = {
+    "cause": re.compile(r"\b(?:because|want(?:ed)?\s+to|didn[’']t want|did not want|to avoid|so that|in order to|"
+                        r"the reason|due to|led to)\b", re.I),
+    "timing": re.compile(r"\b(?:as soon as|immediately|within (?:\w+ )?(?:hours?|days?|weeks?)|\d+ (?:hours?|days?)|"
+                         r"fastest|as quickly as|promptly)\b", re.I),
+}
+#: Raised for a statement that answers the topic that way.
+MARKER_WEIGHT = 0.5
 _WORD = re.compile(r"[\w'’-]+")
 _FUNCTION_WORDS = frozenset("""a an the and or but of to in on at for from by with as is are was were be been being
 this that these those it its we our us you your they their them he she his her i me my not no do does did have has
@@ -226,7 +237,12 @@ def rank_statements(statements: Sequence[Statement], terms: Sequence[str], gener
                 leads[c.source.id] = st
         for st in leads.values():
             base[id(st)] += LEAD_WEIGHT
-    tier = {id(st): (not general and bool(terms) and matches(st.text, terms) > 0) for st in statements}
+    markers = [TOPIC_MARKERS[t] for t in terms if t in TOPIC_MARKERS]
+    for st in statements:
+        if any(m.search(st.text) for m in markers):
+            base[id(st)] += MARKER_WEIGHT
+    tier = {id(st): (not general and bool(terms) and (matches(st.text, terms) > 0 or any(
+        m.search(st.text) for m in markers))) for st in statements}
     position = {id(st): i for i, st in enumerate(statements)}
     remaining = list(statements)
     ranked: list[Statement] = []

@@ -8,7 +8,8 @@ names the organisation only as the incident's name ("the Fenwick attack"); the o
 longer legal name ("the Fenwick Bank Company") and its executive's name in capitals in a transcript;
 a quote a paragraph after the organisation's reported speech; "said the Scottish lender"; page
 furniture between two paragraphs of one speaker; a message posted on its own status page; "the
-firm's CEO" (but never "the union's CEO").
+firm's CEO" (but never "the union's CEO"); "Per the disclosure, …" (the filing's wording); a customer
+named with her age is the "she" that follows.
 
 Answer kinds: a question naming a product is answered with its maker's words; a subsidiary speaks
 for itself, but its parent's people are never "others" in its answer; a question about "X's parent

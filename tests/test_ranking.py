@@ -108,3 +108,14 @@ def test_a_fragment_inside_the_reporters_sentence_comes_after_whole_sentences() 
     items = [item("imperative to isolate the servers at once", DAILY, 0),
              item("We isolated the servers within the hour and called the police.", TIMES, 0)]
     assert order(items, [], general=True)[0].startswith("We isolated")
+
+
+def test_a_why_or_when_question_finds_the_answer_without_its_words() -> None:
+    items = [item("The breach was reported to the regulator on Monday.", DAILY, 0),
+             item("We didn't want to create an unnecessary scare before we knew the facts.", TIMES, 0)]
+    ranked = order(items, ["waited", "disclose", "breach", "cause"], general=False)
+    assert ranked[0].startswith("We didn't want to create")
+    items = [item("The breach affected the loyalty programme.", DAILY, 0),
+             item("As soon as things become clear to us, we will tell members.", TIMES, 0)]
+    ranked = order(items, ["tell", "members", "breach", "timing"], general=False)
+    assert ranked[0].startswith("As soon as things become clear")
