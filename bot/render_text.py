@@ -11,8 +11,6 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-import discord
-
 from knowledge.records import SourceRef
 
 LABEL_MAX = 100
@@ -21,19 +19,41 @@ URL_MAX = 512
 ERROR_LINE_MAX = 300
 ELLIPSIS = "…"
 
-#: ``<`` that would start a user, role, channel, emoji, timestamp or command mention.
-_MENTION_START = re.compile(r"<(?=@|#|/|a?:\w|t:\d)")
+#: ``<`` that would start a user, role, channel, emoji, timestamp, command or guild-navigation
+#: (``<id:customize>``) mention.
+_MENTION_START = re.compile(r"<(?=@|#|/|a?:\w|t:\d|id:)")
 _WHITESPACE = re.compile(r"\s+")
+#: A URL as Discord links it (``discord.utils._URL_REGEX``): left as it stands, since a backslash
+#: inside it would change the link.
+_URL = r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]"
+#: What Discord reads as markdown: a URL (kept), a character that marks text anywhere, or a line
+#: that starts a block quote, heading, subtext or list item ("1. " is left: it shows as typed).
+_MARKDOWN = re.compile(rf"(?P<url>{_URL})|(?P<char>[\\*_~|`\[])|^(?P<indent>[ \t]*)(?P<line>[>#-])",
+                       re.MULTILINE)
+#: A bare URL in our own lines, which Discord would unfurl into a link preview.
+_BARE_URL = re.compile(r"(?<![<\w])(?:https?)://[^\s<>]+[^<>.,:;\"'\]\s]")
+
+
+def _escape_markdown(match: re.Match[str]) -> str:
+    if match["url"]:
+        return match["url"]
+    if match["char"]:
+        return "\\" + match["char"]
+    return f"{match['indent']}\\{match['line']}"
 
 
 def escape(raw: str) -> str:
-    """Escape ``raw`` so Discord shows it verbatim: markdown characters and mention syntax."""
-    return _MENTION_START.sub(r"\\<", discord.utils.escape_markdown(raw))
+    """Escape ``raw`` so Discord shows it verbatim: markdown characters and mention syntax.
+
+    Every markdown character is escaped on its own; ``discord.utils.escape_markdown`` escaped only
+    the ``[`` of a span ``[a](b) **x** (c)`` and left the markdown inside it live.
+    """
+    return _MENTION_START.sub(r"\\<", _MARKDOWN.sub(_escape_markdown, raw))
 
 
 def _escape_label(raw: str) -> str:
-    """Escape text used as the label of a masked link, where brackets would end the label."""
-    return escape(raw).replace("[", "\\[").replace("]", "\\]")
+    """Escape text used as the label of a masked link, where a ``]`` would end the label."""
+    return escape(raw).replace("]", "\\]")
 
 
 def fit(raw: str, limit: int, *, escaper: Callable[[str], str] = escape) -> str:
@@ -68,9 +88,10 @@ def _plain_cut(text: str, limit: int) -> str:
 
 
 def error_line(message: str) -> str:
-    """One short line, safe to show in Discord, from an error message meant for users."""
+    """One short line, safe to show in Discord, from an error message meant for users; a URL in it
+    is put in ``<…>``, which Discord shows as a link without a preview."""
     collapsed = _WHITESPACE.sub(" ", message).strip() or "Something went wrong."
-    return fit(collapsed, ERROR_LINE_MAX)
+    return _BARE_URL.sub(r"<\g<0>>", fit(collapsed, ERROR_LINE_MAX))  # <url>: no link preview
 
 
 def format_date(date: dt.date) -> str:

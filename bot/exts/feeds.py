@@ -165,6 +165,7 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="RSS and At
     @app_commands.command(name="add", description="Keep a feed's entries ingested (polled on a schedule)")
     @app_commands.describe(url="The feed's URL (RSS or Atom)", kind="The kind of its entries (default: article)",
                            organization="The organisation its entries are about")
+    @guards.allowed_channel()
     @guards.can_ingest()
     async def feeds_add(self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX],
                         kind: Kind | None = None,
@@ -181,6 +182,7 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="RSS and At
             background.spawn(self.poll_once(), name="feed poll after add")
 
     @app_commands.command(name="list", description="The feeds this bot polls, and how their polls go")
+    @guards.allowed_channel()
     @guards.can_ingest()
     async def feeds_list(self, interaction: discord.Interaction) -> None:
         """List the feeds: id, URL, kind, organisation, entries, last polls and failures."""
@@ -196,6 +198,7 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="RSS and At
 
     @app_commands.command(name="remove", description="Stop polling a feed (its sources stay indexed)")
     @app_commands.describe(feed="The feed's id or URL")
+    @guards.allowed_channel()
     @guards.can_ingest()
     async def feeds_remove(self, interaction: discord.Interaction,
                            feed: app_commands.Range[str, 1, URL_MAX]) -> None:

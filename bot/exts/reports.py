@@ -23,6 +23,7 @@ from bot import guards
 from bot._threads import run_blocking
 from bot.limits import FIELD_VALUE_MAX, fit_embeds
 from bot.render import error_line, fit
+from bot.views.pages import BotView
 from knowledge.errors import KnowledgeError
 from knowledge.reports import Report
 
@@ -64,7 +65,7 @@ def report_embed(report: Report, position: int, total: int) -> discord.Embed:
     return embed
 
 
-class ReportsView(discord.ui.View):
+class ReportsView(BotView):
     """Pages through open reports, one per page, with Confirm and Dismiss.
 
     Args:
@@ -98,6 +99,7 @@ class ReportsView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Every click: administrators only (permissions may have changed since ``/reports``)."""
+        await super().interaction_check(interaction)
         refusal = guards.admin_refusal(interaction)
         if refusal is None:
             return True
@@ -165,6 +167,7 @@ class Reports(commands.Cog):
     @app_commands.command(name="reports", description="Review this server's open misquote reports")
     @app_commands.guild_only()
     @app_commands.default_permissions(administrator=True)
+    @guards.allowed_channel()
     @guards.is_admin()
     async def reports(self, interaction: discord.Interaction) -> None:
         """Show the open misquote reports, privately, with Confirm and Dismiss."""

@@ -22,6 +22,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import guards
 from bot._threads import run_blocking
 from bot.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, Message, fit_messages
 from bot.render import fit, format_date
@@ -60,7 +61,7 @@ class WatchKnowledgeBase(Protocol):
 
 def _source_line(source: SourceRef) -> str:
     """``[title](url) (Publisher, 3 Mar 2025)``, escaped; the URL only when it is a plain http(s) one."""
-    label = fit(source.title or "untitled source", 200).replace("[", "\\[").replace("]", "\\]")
+    label = fit(source.title or "untitled source", 200).replace("]", "\\]")  # escape() escapes "["
     url = source.url if source.url and source.url.startswith(("https://", "http://")) and len(source.url) <= 500 \
         and not any(c in source.url for c in " ()<>") else None
     details = ", ".join(p for p in (fit(source.publisher, 80) if source.publisher else None,
@@ -120,6 +121,7 @@ class WatchCog(commands.Cog, name="Watch"):
                            channel="Where to post its new words (default: this channel)")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
+    @guards.allowed_channel()
     async def watch(self, interaction: discord.Interaction, organization: app_commands.Range[str, 1, NAME_MAX],
                     channel: discord.TextChannel | None = None) -> None:
         """Watch an organisation: when an ingest brings words of it not seen before, post them."""
@@ -147,6 +149,7 @@ class WatchCog(commands.Cog, name="Watch"):
                            channel="Stop in this channel only (default: every channel of this server)")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
+    @guards.allowed_channel()
     async def unwatch(self, interaction: discord.Interaction, organization: app_commands.Range[str, 1, NAME_MAX],
                       channel: discord.TextChannel | None = None) -> None:
         """Stop watching an organisation, in one channel or everywhere in this server."""

@@ -41,6 +41,7 @@ class ConfirmView(BotView):
         self.outcome: str | None = None
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        await super().interaction_check(interaction)
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(NOT_YOURS,
                                                     ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -9,12 +9,13 @@ Every message is sent with ``AllowedMentions.none()``; embeds never unfurl links
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import discord
 
-from bot.limits import fit_messages
+from bot.limits import TOKEN_VALID_S, fit_messages
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 VIEW_TIMEOUT_S = 600.0
 NOT_YOURS = "Only the person who asked can turn these pages; run the command yourself to browse."
 NO_MENTIONS = discord.AllowedMentions.none()
+#: A view stops this many seconds before the 15-minute token it edits its message with expires.
+TOKEN_MARGIN_S = 60.0
 
 
 async def send_messages(interaction: discord.Interaction, embeds: Sequence[discord.Embed], *,
@@ -49,6 +52,16 @@ class BotView(discord.ui.View):
     def __init__(self, *, timeout: float | None = VIEW_TIMEOUT_S) -> None:
         super().__init__(timeout=timeout)
         self.target: Any = None
+        self._longest = timeout
+        #: when the token of the interaction that made this view expires, less a margin (monotonic s)
+        self.deadline = time.monotonic() + TOKEN_VALID_S - TOKEN_MARGIN_S
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Before each click resets the timeout: never let it run past :attr:`deadline`, after which
+        the message could no longer be edited to disable the buttons (subclasses call this first)."""
+        if self._longest is not None:
+            self.timeout = max(1.0, min(self._longest, self.deadline - time.monotonic()))
+        return True
 
     def attach(self, target: Any) -> None:
         """Remember the message (or the interaction whose original response) this view is on."""

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import discord
 
 from bot._threads import run_blocking
+from bot.render_text import error_line
 from knowledge.errors import KnowledgeError
 from knowledge.records import Answer, AnswerItem
 
@@ -120,7 +121,7 @@ class ReportModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
         """A :class:`KnowledgeError` is shown as its one line; anything else is logged and said briefly."""
         if isinstance(error, KnowledgeError):
-            text = f"Not stored: {error}"
+            text = error_line(f"Not stored: {error}")
         else:
             log.error("could not store a misquote report from user %s", interaction.user.id, exc_info=error)
             text = FAILED

@@ -1,0 +1,255 @@
+"""An adversarial review of the Discord front end (issue 10): inputs and timings chosen to break it.
+
+Each test names the requirement it attacks: no link previews, quoted words verbatim with markdown
+escaped, every command behind the channel allow-list, a failing button answered once, views that
+disable their buttons while Discord still lets them, autocomplete at its edges, /ingest's refusals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from typing import Any
+from unittest import mock
+
+import discord
+import pytest
+from bot_fakes import (
+    NOTICE,
+    FakeKnowledgeBase,
+    UploadingFakeKnowledgeBase,
+    harborline_answer,
+    indexed,
+    item,
+    make_interaction,
+    make_settings,
+    set_up,
+)
+from discord import app_commands
+from test_bot_ingest import Run, attachment, start
+
+from bot import limits
+from bot.client import DisclosureBot
+from bot.exts._organizations import full_name, organization_choices
+from bot.exts.reports import ReportsView
+from bot.exts.sources import source_choices
+from bot.guards import Refusal
+from bot.render import render_answer
+from bot.render_text import error_line, escape
+from bot.views import pages as pages_module
+from bot.views.confirm import ConfirmView
+from bot.views.pages import PagesView
+from knowledge.errors import KnowledgeError
+from knowledge.records import SourceRef
+from knowledge.reports import Report
+
+#: A URL that Discord would unfurl into a preview: not inside <…> and the message not flagged.
+_BARE_URL = re.compile(r"(?<!<)https?://[^\s>]+")
+#: Characters that are Discord markdown or start a mention; each must show as itself.
+NASTY = ("Step *one* _two_ ~~three~~ ||four|| `five` ```six``` > seven \\ eight @everyone <@123> <@&9> "
+         "<#1> <t:1:R> <id:customize> [x](http://evil.example) # nine -# ten")
+
+
+def unescape(shown: str) -> str:
+    """What a reader sees: every backslash escape undone (Discord shows ``\\*`` as ``*``)."""
+    return re.sub(r"\\(.)", r"\1", shown, flags=re.DOTALL)
+
+
+def previews(text: str | None, **kwargs: Any) -> list[str]:
+    """The URLs in ``text`` that Discord would show a link preview for."""
+    if not text or kwargs.get("suppress_embeds"):
+        return []
+    return _BARE_URL.findall(text)
+
+
+def started_bot(kb: Any = None, **settings: object) -> DisclosureBot:
+    bot = DisclosureBot(kb or UploadingFakeKnowledgeBase(), make_settings(**settings))
+    with mock.patch.object(bot.tree, "sync", mock.AsyncMock(return_value=[])):
+        asyncio.run(set_up(bot))
+    return bot
+
+
+# link previews ------------------------------------------------------------------------------------
+
+
+def test_an_error_line_that_names_a_url_shows_no_link_preview() -> None:
+    bot = DisclosureBot(FakeKnowledgeBase(), make_settings())
+    fake = make_interaction(client=bot)
+    error = KnowledgeError("could not fetch https://evil.example/leak?a=1: 404; nor 'http://b.example/x'")
+
+    asyncio.run(bot.tree.on_error(fake.interaction, app_commands.CommandInvokeError(mock.Mock(), error)))
+
+    (call,) = fake.sends()
+    text = call.args[0] if call.args else call.kwargs["content"]
+    assert "evil.example/leak?a=1" in text and "b.example/x" in text
+    assert previews(text, **call.kwargs) == []
+
+
+def test_error_line_keeps_a_url_readable_without_a_preview() -> None:
+    line = error_line("nothing at https://harborline.example/notice_2025 (gone)")
+    assert "<https://harborline.example/notice_2025>" in line
+    assert previews(line) == []
+
+
+def test_a_failed_forget_naming_a_url_shows_no_link_preview() -> None:
+    async def confirm(interaction: discord.Interaction) -> str:
+        raise KnowledgeError("no indexed source has URL https://evil.example/x")
+
+    view = ConfirmView(1001, confirm)
+    fake = make_interaction(user_id=1001)
+    fake.interaction.data = {"custom_id": "x", "component_type": 2}
+    asyncio.run(view._scheduled_task(view.confirm, fake.interaction))
+
+    edit = fake.interaction.edit_original_response.await_args
+    assert "evil.example/x" in edit.kwargs["content"] and previews(edit.kwargs["content"]) == []
+
+
+# quoted words -------------------------------------------------------------------------------------
+
+
+def test_escape_shows_every_markdown_and_mention_character_as_itself() -> None:
+    shown = escape(NASTY)
+    assert unescape(shown) == NASTY
+    for mention in ("<@123>", "<@&9>", "<#1>", "<t:1:R>", "<id:customize>"):
+        assert "\\" + mention in shown, mention
+    for mark in ("*", "_", "~", "|", "`"):  # every one escaped (odd run of backslashes before it)
+        for match in re.finditer(re.escape(mark), shown):
+            run = len(shown[: match.start()]) - len(shown[: match.start()].rstrip("\\"))
+            assert run % 2 == 1, (mark, shown[max(0, match.start() - 5): match.end() + 5])
+
+
+def test_a_quote_full_of_markdown_renders_verbatim_or_as_its_prefix_and_an_ellipsis() -> None:
+    short = NASTY
+    long = (NASTY + " ") * 12
+    answer = harborline_answer(quotes=[item(short, NOTICE), item(long, NOTICE)], statements=[])
+
+    embeds = render_answer(answer)
+
+    values = [f.value for e in embeds for f in e.fields if f.value.startswith("“")]
+    assert len(values) == 2
+    for value, source in zip(values, (short, long), strict=True):
+        words = unescape(value[1: value.index("”\n")])
+        assert words == source or (words.endswith("…") and words[:-1].strip(" …") in source), words[:80]
+        assert "<@123>" not in value.replace("\\<@123>", "")
+
+
+# the channel allow-list ---------------------------------------------------------------------------
+
+
+def _leaf_commands(bot: DisclosureBot) -> list[Any]:
+    leaves = [c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+    leaves += bot.tree.get_commands(type=discord.AppCommandType.message)
+    return leaves
+
+
+def test_every_command_is_refused_outside_the_allowed_channels_even_to_an_administrator() -> None:
+    bot = started_bot(allowed_channel_ids=[10])
+    admin = discord.Permissions.all()
+    refused = {}
+    for command in _leaf_commands(bot):
+        fake = make_interaction(command=command, client=bot, channel_id=99, permissions=admin)
+
+        async def go(command: Any = command, fake: Any = fake) -> bool:
+            try:
+                return await command._check_can_run(fake.interaction)
+            except Refusal:
+                return False
+
+        refused[command.qualified_name] = not asyncio.run(go())
+    assert {"ask", "watch", "unwatch", "reports", "feeds add", "forget"} <= refused.keys()
+    assert [name for name, no in refused.items() if not no] == []
+
+
+# a button that fails ------------------------------------------------------------------------------
+
+
+def test_a_reports_button_that_fails_unexpectedly_is_answered_with_one_line() -> None:
+    report = Report(id=1, created_at=dt.datetime(2025, 3, 6, tzinfo=dt.UTC), reporter="11", guild="2002",
+                    question="What did Harborline say?", wrong="not their words")
+    kb = mock.Mock()
+    kb.resolve_report.side_effect = RuntimeError("database is locked")
+    view = ReportsView(kb, [report], "2002")
+    fake = make_interaction(permissions=discord.Permissions(administrator=True))
+    fake.interaction.data = {"custom_id": "x", "component_type": 2}
+
+    asyncio.run(view._scheduled_task(view.confirm, fake.interaction))
+
+    (call,) = fake.sends()
+    assert call.kwargs["ephemeral"] is True and "database" not in str(call)
+    assert call.kwargs["allowed_mentions"].to_dict() == {"parse": []}
+
+
+# views and the 15-minute token --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [
+    lambda: PagesView(1001, [[discord.Embed(title="1")], [discord.Embed(title="2")]]),
+    lambda: ConfirmView(1001, mock.AsyncMock(return_value="done")),
+])
+def test_a_view_clicked_late_still_times_out_while_its_message_can_be_edited(
+        make: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [5000.0]
+    monkeypatch.setattr(pages_module.time, "monotonic", lambda: now[0])
+    view = make()
+    fake = make_interaction(user_id=1001)
+    now[0] += 12 * 60  # a click 12 minutes after the command: the token has 3 minutes left
+
+    asyncio.run(view.interaction_check(fake.interaction))
+
+    assert view.timeout is not None
+    assert 12 * 60 + view.timeout <= limits.TOKEN_VALID_S - 30
+
+
+# autocomplete at its edges ------------------------------------------------------------------------
+
+
+def _catalogue(count: int, title_length: int) -> FakeKnowledgeBase:
+    kb = FakeKnowledgeBase()
+    refs = [SourceRef(id=f"src_{n:04d}", title=f"Harborline notice {n} " + "é😀" * title_length,
+                      publisher="Harborline Market " + "x" * 150, date=dt.date(2025, 1, 1 + n % 28), kind="notice")
+            for n in range(count)]
+    kb._indexed = {ref.id: indexed(ref) for ref in refs}
+    return kb
+
+
+@pytest.mark.parametrize(("count", "typed", "expected"), [(0, "", 0), (1, "harbor", 1), (30, "notice", 25),
+                                                          (30, "nothing like it", 0)])
+def test_source_autocomplete_keeps_discords_limits(count: int, typed: str, expected: int) -> None:
+    choices = asyncio.run(source_choices(_catalogue(count, 80), typed))
+    assert len(choices) == expected
+    for choice in choices:
+        assert 1 <= limits.discord_len(choice.name) <= limits.CHOICE_MAX
+        assert 1 <= len(choice.value) <= limits.CHOICE_MAX
+
+
+def test_organisation_autocomplete_offers_long_names_shortened_and_maps_them_back() -> None:
+    names = [f"Harborline Market Holdings {'and Subsidiaries ' * 8}{n}" for n in range(30)]
+    kb = FakeKnowledgeBase(organizations=names)
+
+    choices = asyncio.run(organization_choices(kb, "harborline"))
+
+    assert len(choices) == limits.CHOICES_MAX
+    assert all(len(c.name) <= limits.CHOICE_MAX and len(c.value) <= limits.CHOICE_MAX for c in choices)
+    assert len({c.value for c in choices}) == len(choices)
+    assert [full_name(c.value, names) for c in choices] == sorted(names, key=str.casefold)[:limits.CHOICES_MAX]
+
+
+# /ingest's cheap refusals -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("file", "date", "line"), [
+    (attachment("setup.exe"), None, "Files of type .exe cannot be read"),
+    (attachment("README"), None, "Files of type (none) cannot be read"),
+    (attachment("notice.txt", size=2**40), None, "The file is 1048576.0 MB; the limit is 25 MB."),
+    (attachment(), "2025-02-30", "The date must be written YYYY-MM-DD"),
+])
+def test_ingest_refuses_what_it_cannot_take_in_one_line_before_deferring(file: Any, date: str | None,
+                                                                         line: str) -> None:
+    kb = UploadingFakeKnowledgeBase()
+
+    run = start(Run(kb), file, None, None, None, date)
+
+    (call,) = run.fake.sends()
+    assert run.fake.events == ["send_message"] and call.args[0].startswith(line)
+    assert call.kwargs["ephemeral"] is True and kb.uploads == []
