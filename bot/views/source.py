@@ -6,6 +6,7 @@ from typing import Any
 
 import discord
 
+from bot._threads import run_blocking
 from bot.render_catalog import text_pages
 from bot.views.pages import NO_MENTIONS, VIEW_TIMEOUT_S, BotView, PagesView
 from knowledge.records import Source
@@ -25,8 +26,9 @@ class SourceView(BotView):
 
     @discord.ui.button(label="Show text", emoji="📄", style=discord.ButtonStyle.secondary)
     async def show_text(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        """Send the stored text in pages that only the presser sees and turns."""
-        pages = text_pages(self.source)
+        """Send the stored text in pages that only the presser sees and turns (laid out in a worker
+        thread: a 5 MB text takes half a second, which would stall every other interaction)."""
+        pages = await run_blocking(text_pages, self.source)
         pager = PagesView(interaction.user.id, pages)
         await interaction.response.send_message(embeds=pages[0], view=pager, ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)

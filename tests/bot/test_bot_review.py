@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import threading
 from typing import Any
 from unittest import mock
 
@@ -27,6 +28,8 @@ from bot_fakes import (
     set_up,
 )
 from discord import app_commands
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_bot_ingest import Run, attachment, start
 
 from bot import limits
@@ -36,8 +39,10 @@ from bot.exts.reports import ReportsView
 from bot.exts.sources import source_choices
 from bot.guards import Refusal
 from bot.render import render_answer
-from bot.render_text import error_line, escape
+from bot.render_catalog import text_pages
+from bot.render_text import error_line, escape, fit
 from bot.views import pages as pages_module
+from bot.views import source as source_view_module
 from bot.views.confirm import ConfirmView
 from bot.views.pages import PagesView
 from knowledge.errors import KnowledgeError
@@ -253,3 +258,40 @@ def test_ingest_refuses_what_it_cannot_take_in_one_line_before_deferring(file: A
     (call,) = run.fake.sends()
     assert run.fake.events == ["send_message"] and call.args[0].startswith(line)
     assert call.kwargs["ephemeral"] is True and kb.uploads == []
+
+
+# the event loop -----------------------------------------------------------------------------------
+
+
+def test_show_text_lays_out_a_long_text_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = FakeKnowledgeBase().indexed[NOTICE.id]
+    on_main: list[bool] = []
+
+    def pages(src: Any) -> list[list[discord.Embed]]:
+        on_main.append(threading.current_thread() is threading.main_thread())
+        return text_pages(src)
+
+    monkeypatch.setattr(source_view_module, "text_pages", pages)
+    view = source_view_module.SourceView(source)
+    click = make_interaction(user_id=4242)
+
+    asyncio.run(view.show_text.callback(click.interaction))
+
+    assert on_main == [False]
+    assert click.response.send_message.await_args.kwargs["view"].owner_id == 4242
+
+
+# escaping, for any text ---------------------------------------------------------------------------
+
+_MARKUP = st.sampled_from(list("*_~|`>#-[]()\\<@&!:t \n") + ["<@1>", "<#2>", "<t:3:R>", "@everyone", "||", "```",
+                                                              "[a](b)", "1. ", "  - "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_MARKUP, st.text(max_size=4)), max_size=40).map("".join), st.integers(2, 120))
+def test_any_text_escaped_and_cut_shows_its_own_characters(raw: str, limit: int) -> None:
+    shown = escape(raw)
+    assert unescape(shown) == raw
+    assert not re.search(r"(?<!\\)<(?=@|#|/|a?:\w|t:\d|id:)", shown.replace("\\\\", ""))
+    cut_shown = unescape(fit(raw, limit))
+    assert cut_shown == raw or (cut_shown.endswith("…") and raw.startswith(cut_shown[:-1].rstrip()))
