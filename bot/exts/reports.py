@@ -153,7 +153,8 @@ class ReportsView(BotView):
                 child.disabled = True
         if self.interaction is not None:
             try:
-                await self.interaction.edit_original_response(view=self)
+                await self.interaction.edit_original_response(view=self,
+                                                              allowed_mentions=discord.AllowedMentions.none())
             except discord.HTTPException:
                 log.debug("could not disable the /reports buttons", exc_info=True)
 

@@ -7,10 +7,12 @@ disable their buttons while Discord still lets them, autocomplete at its edges, 
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import datetime as dt
 import re
 import threading
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -295,3 +297,22 @@ def test_any_text_escaped_and_cut_shows_its_own_characters(raw: str, limit: int)
     assert not re.search(r"(?<!\\)<(?=@|#|/|a?:\w|t:\d|id:)", shown.replace("\\\\", ""))
     cut_shown = unescape(fit(raw, limit))
     assert cut_shown == raw or (cut_shown.endswith("…") and raw.startswith(cut_shown[:-1].rstrip()))
+
+
+# allowed_mentions on every message ----------------------------------------------------------------
+
+_SENDS = {"send", "edit", "send_message", "edit_message", "edit_original_response"}
+
+
+def test_every_send_and_edit_in_the_bot_passes_allowed_mentions() -> None:
+    """A static walk of bot/: each call that sends or edits a message names ``allowed_mentions``
+    (the client's default is none too, but a call that names it cannot lose it to a refactor)."""
+    root = Path(__file__).resolve().parents[2] / "bot"
+    missing = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SENDS:
+                keywords = {k.arg for k in node.keywords}
+                if "allowed_mentions" not in keywords and None not in keywords:  # None: **kwargs
+                    missing.append(f"{path.relative_to(root.parent)}:{node.lineno} {node.func.attr}")
+    assert missing == []
