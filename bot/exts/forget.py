@@ -47,7 +47,7 @@ class Forget(commands.Cog):
             log.info("User %s in guild %s forgot source %s", interaction.user.id, interaction.guild_id, removed.id)
             return f"Forgot {label}: its chunks and quotes are gone from the index."
 
-        view = ConfirmView(interaction.user.id, confirmed)
+        view = ConfirmView(interaction.user.id, confirmed, refusal=guards.admin_refusal)  # admin again on click
         message = await interaction.followup.send(
             f"Forget {label}? Its chunks and every quote found in it will be removed from the index.",
             view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, wait=True)

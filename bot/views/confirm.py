@@ -27,6 +27,8 @@ class ConfirmView(BotView):
         owner_id: the only user whose presses count (others get one ephemeral line).
         on_confirm: called with the button's interaction, already deferred; returns the line that
             replaces the prompt.
+        refusal: checked again on every click (permissions may have changed since the command):
+            the line refusing the clicker, or None (e.g. :func:`bot.guards.admin_refusal`).
         timeout: seconds until the prompt expires.
 
     Attributes:
@@ -34,17 +36,19 @@ class ConfirmView(BotView):
     """
 
     def __init__(self, owner_id: int, on_confirm: Callable[[discord.Interaction], Awaitable[str]], *,
+                 refusal: Callable[[discord.Interaction], str | None] | None = None,
                  timeout: float | None = VIEW_TIMEOUT_S) -> None:
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
         self.on_confirm = on_confirm
+        self.refusal = refusal
         self.outcome: str | None = None
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         await super().interaction_check(interaction)
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(NOT_YOURS,
-                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+        line = NOT_YOURS if interaction.user.id != self.owner_id else self.refusal and self.refusal(interaction)
+        if line:
+            await interaction.response.send_message(line, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return False
         return self.outcome is None
 

@@ -37,6 +37,7 @@ from test_bot_ingest import Run, attachment, start
 from bot import limits
 from bot.client import DisclosureBot
 from bot.exts._organizations import full_name, organization_choices
+from bot.exts.forget import Forget
 from bot.exts.reports import ReportsView
 from bot.exts.sources import source_choices
 from bot.guards import Refusal
@@ -316,3 +317,22 @@ def test_every_send_and_edit_in_the_bot_passes_allowed_mentions() -> None:
                 if "allowed_mentions" not in keywords and None not in keywords:  # None: **kwargs
                     missing.append(f"{path.relative_to(root.parent)}:{node.lineno} {node.func.attr}")
     assert missing == []
+
+
+# /forget: administrators only, on the click too ---------------------------------------------------
+
+
+def test_forget_is_confirmed_only_by_an_administrator_still() -> None:
+    kb = FakeKnowledgeBase()
+    cog = Forget(kb)
+    fake = make_interaction(kb.events, command=cog.forget, permissions=discord.Permissions(administrator=True))
+    asyncio.run(cog.forget.callback(cog, fake.interaction, NOTICE.id))
+    view = fake.followup.send.await_args.kwargs["view"]
+    click = make_interaction(user_id=1001, permissions=discord.Permissions(manage_guild=True))  # admin removed
+    click.interaction.data = {"custom_id": "x", "component_type": 2}
+
+    asyncio.run(view._scheduled_task(view.confirm, click.interaction))
+
+    (call,) = click.sends()
+    assert call.args[0] == "Only the server's administrators can do this." and call.kwargs["ephemeral"] is True
+    assert "kb.forget" not in kb.events and view.outcome is None
