@@ -37,9 +37,11 @@ from test_bot_ingest import Run, attachment, start
 from bot import limits
 from bot.client import DisclosureBot
 from bot.exts._organizations import full_name, organization_choices
+from bot.exts.about import About
+from bot.exts.ask import Ask
 from bot.exts.forget import Forget
 from bot.exts.reports import ReportsView
-from bot.exts.sources import source_choices
+from bot.exts.sources import Sources, source_choices
 from bot.guards import Refusal
 from bot.render import render_answer
 from bot.render_catalog import text_pages
@@ -336,3 +338,46 @@ def test_forget_is_confirmed_only_by_an_administrator_still() -> None:
     (call,) = click.sends()
     assert call.args[0] == "Only the server's administrators can do this." and call.kwargs["ephemeral"] is True
     assert "kb.forget" not in kb.events and view.outcome is None
+
+
+# empty and odd inputs -----------------------------------------------------------------------------
+
+
+def test_sources_with_nothing_indexed_is_one_page_without_page_buttons() -> None:
+    kb = FakeKnowledgeBase()
+    kb._indexed = {}
+    cog = Sources(kb)
+    fake = make_interaction(kb.events, command=cog.sources)
+
+    asyncio.run(cog.sources.callback(cog, fake.interaction))
+
+    kwargs = fake.followup.send.await_args.kwargs
+    assert kwargs["embeds"][0].description == "No indexed source matches." and kwargs["ephemeral"] is True
+    assert [c.label for c in kwargs["view"].children] == []  # nothing to turn
+
+
+def test_about_in_server_mode_names_the_chroma_server() -> None:
+    kb = FakeKnowledgeBase()
+    kb.about = lambda: {"sources": 0, "chunks": 0, "attributions": 0, "organizations": 0,  # type: ignore[method-assign]
+                        "embedding_model": "fake-embedder", "store": "server", "version": "0.1.0"}
+    cog = About(kb)
+    fake = make_interaction(kb.events, command=cog.about)
+
+    asyncio.run(cog.about.callback(cog, fake.interaction))
+
+    fields = {f.name: f.value for f in fake.followup.send.await_args.kwargs["embed"].fields}
+    assert fields["Store"] == "Chroma server" and fields["Sources"] == "0"
+
+
+@pytest.mark.parametrize("parts", [{"embeds": [discord.Embed(description="Harborline said nothing")]},
+                                   {"attachments": [mock.Mock(spec=discord.Attachment)]}, {}])
+def test_the_message_command_on_a_message_with_no_words_answers_one_line(parts: dict[str, Any]) -> None:
+    kb = FakeKnowledgeBase()
+    cog = Ask(kb)
+    message = mock.NonCallableMagicMock(spec=discord.Message, content="", **parts)
+    fake = make_interaction(kb.events, command=cog.message_command)
+
+    asyncio.run(cog.what_did_they_say(fake.interaction, message))
+
+    (call,) = fake.sends()
+    assert fake.events == ["send_message"] and kb.calls == [] and call.kwargs["ephemeral"] is True
