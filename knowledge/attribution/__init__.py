@@ -15,6 +15,9 @@ organisation"), one module each:
 - :mod:`~knowledge.attribution.context`: marks for earlier incidents, memos, hypotheticals, words not
   said and text addressed to a text generator;
 - :mod:`~knowledge.attribution.reported`: reported speech and non-disclosure;
+- :mod:`~knowledge.attribution.turns`: transcript turns and interview answers;
+- :mod:`~knowledge.attribution.relations`: which organisations are parts (products, subsidiaries)
+  of which, as the text says (read at question time, not stored);
 - :mod:`~knowledge.attribution.extractor`: the paragraph-by-paragraph reading that ties them together.
 
 Only the organisation itself, a reference to it, its channel (email, letter, notice, statement),

@@ -32,10 +32,11 @@ from knowledge.attribution.spans import (
     sentence_bounds,
     split_paragraphs,
 )
+from knowledge.attribution.turns import REPORTED_ITEM as _REPORTED_ITEM
+from knowledge.attribution.turns import Turns
 from knowledge.attribution.vocabulary import (
     CALENDAR_WORDS,
     CHANNEL,
-    CUE,
     CUE_VERBS,
     DECLINED,
     NAME,
@@ -43,7 +44,6 @@ from knowledge.attribution.vocabulary import (
     NOT_NAMES,
     ORG_REF,
     RELATIVE,
-    TURN,
 )
 from knowledge.records import PRIMARY_KINDS, Attribution
 from knowledge.text import original_span, visible_view
@@ -56,23 +56,17 @@ _FORMAL = r"(?:notice|notification|letter|email|e-mail|statement|press release|f
 #: The reporter's attribution words ("…, the company said"), not a noun that looks like one ("reports").
 _REPORTER_CUE = re.compile(r"\b(?:said|says|told|tells|wrote|added|according to|declined|confirmed|stated|"
                            r"explained|noted|insisted|acknowledged|admitted|reported)\b", re.IGNORECASE)
-#: The reporter speaking of what was reproduced: "the post", "the email".
-_REPORTED_ITEM = r"\b(?:the|that|this)\s+(?:post|blog post|statement|email|e-mail|letter|notice|message)\b"
 
 
-#: A question in an interview printed without labels: a bold (or italic) paragraph ending in "?".
-_QUESTION = re.compile(r"\s*(?:\*\*|__|\*)[^*_]{5,400}\?(?:\*\*|__|\*)\s*$")
 #: A person named by a description and a first name: "Melbourne woman Alexandra", "customer Jo".
 _DESCRIBED_PERSON = re.compile(r"\b(?:woman|man|customer|member|resident|mother|father|student|teacher|nurse|"
                                r"patient|shopper|user|victim|passenger|employee|worker|client|policyholder)\s+"
                                r"[A-Z][a-z]+\b")
 #: Page furniture: a line of a few words and no sentence ("Sponsored post", "Advertisement").
 _CHROME = re.compile(r"\s*[\w’'&-]+(?:\s+[\w’'&-]+){0,3}\s*")
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|we|We|our|Our|my|My|me|us)\b")
-_REPORTED_ITEM_RE = re.compile(_REPORTED_ITEM, re.IGNORECASE)
 
 
-class Extractor:
+class Extractor(Turns):
     """Extracts attributions from one source.
 
     Args:
@@ -167,78 +161,6 @@ class Extractor:
             if start <= para.start and para.end <= end:
                 return i
         return None
-
-    # transcripts -------------------------------------------------------------------------------
-
-    def _find_guest(self) -> None:
-        """"Guest: Devin Alcaraz, chief technology officer, Kestrel Mobility" names who answers."""
-        m = re.search(rf"\bGuests?:\s*(?P<name>{NAME}),\s*(?P<role>[^.;\n*]+)", self.text)
-        if m is None:
-            return
-        role, org = self.cast.classify_role(m.group("role"), self.reading.discourse)
-        self._guest = Mention(m.start("name"), m.end("name"), m.group("name"), role or "person",
-                              m.group("name"), org)
-        self.reading.discourse.remember(self._guest)
-
-    def _transcript_turn(self, para: Paragraph, out: list[Attribution]) -> bool:
-        """A transcript's turn ("**Dana Park:** …", "A: …") is its speaker's words, as a quote.
-
-        The guest named in "Guest: Name, role, Organisation" answers the "A:" turns; "Q:" turns and
-        unknown single-word labels are not quoted. Returns True when the paragraph was a turn.
-        """
-        text = self.text[para.start:para.end]
-        label = TURN.match(text)
-        if label is None or self.kind in PRIMARY_KINDS:
-            return False
-        if label.group("qa"):
-            if label.group("qa") == "Q" or self._guest is None:
-                return label.group("qa") == "Q"
-            speaker = self._guest
-        else:
-            name = label.group("name")
-            discourse = self.reading.discourse
-            speaker = discourse.person(name) or discourse.person(name.split()[-1])
-            if speaker is None:
-                if len(name.split()) < 2:
-                    return False
-                speaker = Mention(para.start, para.start, name, "person", name, None)
-                self.reading.discourse.remember(speaker)
-        start = para.start + label.end()
-        end = para.end - (len(text) - len(text.rstrip(" *")))
-        if len(self.text[start:end].split()) >= 3:
-            out.append(self._make("quote", start, end, speaker, f"{speaker.speaker} (transcript)",
-                                  rule="transcript"))
-        return True
-
-    def _interview(self, para: Paragraph, out: list[Attribution]) -> bool:
-        """An interview printed as bold questions and plain answers, with no labels: a question
-        ("**How did they get in?**") is the interviewer's; the paragraphs after it are the words of the
-        person the article named just before the first question, until the reporter's voice resumes.
-        Returns True when the paragraph was a question or an answer."""
-        text = self.text[para.start:para.end]
-        if self.kind in PRIMARY_KINDS:
-            return False
-        if _QUESTION.match(text):
-            if self._interviewee is None:
-                self._interviewee = self.reading.discourse.last_person
-            self.reading.last_quote = None
-            return True
-        guest = self._interviewee
-        if guest is None or para.quotes:
-            return False
-        if (CUE.search(text) or _REPORTED_ITEM_RE.search(text)) and not _FIRST_PERSON.search(text):
-            self._interviewee = None  # the reporter again
-            return False
-        discourse = self.reading.discourse
-        if guest.org is None and guest.role == "person" and discourse.last_org and \
-                (len(self.cast.orgs) == 1 or discourse.org_named) and re.search(r"\b(?:our|Our)\b", text):
-            # the guest of an interview about the organisation who speaks of "our filings", "our
-            # customers" speaks for it
-            guest = self._interviewee = discourse.affiliate(guest, discourse.last_org)
-        if len(text.split()) >= 3:
-            out.append(self._make("quote", para.start, para.end, guest, f"{guest.speaker} (interview)",
-                                  rule="interview_answer"))
-        return True
 
     # reading -----------------------------------------------------------------------------------
 
