@@ -24,6 +24,13 @@ from discord.ext import commands
 
 from bot import guards
 from bot._threads import run_blocking
+from bot.exts._organizations import (
+    ELLIPSIS,
+    expand,
+    full_name,
+    organization_choices,
+    short_name,
+)
 from bot.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, Message, fit_messages
 from bot.render import fit, format_date
 from knowledge.errors import KnowledgeError
@@ -132,6 +139,7 @@ class WatchCog(commands.Cog, name="Watch"):
         target = channel.id if channel is not None else interaction.channel_id
         await interaction.response.defer(ephemeral=True, thinking=True)
         known = await run_blocking(self.kb.organizations)
+        organization = await expand(self.kb, organization.strip()) or organization  # type: ignore[arg-type]
         name = organization_index(known).canonical(organization) or organization  # "Harborline": the indexed name
         watch, added = await run_blocking(self.kb.watch, name, str(interaction.guild_id), str(target),
                                           str(interaction.user.id))
@@ -158,6 +166,9 @@ class WatchCog(commands.Cog, name="Watch"):
             await self._refuse(interaction, refusal)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if ELLIPSIS in organization:  # a long name, offered shortened by the autocomplete
+            watched = await run_blocking(self.kb.watches, str(interaction.guild_id))
+            organization = full_name(organization, [w.organization for w in watched])
         removed = await run_blocking(self.kb.unwatch, organization, str(interaction.guild_id),
                                      str(channel.id) if channel is not None else None)
         where = ", ".join(f"<#{w.channel}>" for w in removed)
@@ -167,14 +178,9 @@ class WatchCog(commands.Cog, name="Watch"):
     @watch.autocomplete("organization")
     async def organization_autocomplete(self, interaction: discord.Interaction,
                                         current: str) -> list[app_commands.Choice[str]]:
-        """Indexed organisations whose name contains what has been typed."""
-        try:
-            names = await run_blocking(self.kb.organizations)
-        except KnowledgeError:
-            return []
-        needle = current.strip().casefold()
-        found = [n for n in names if needle in n.casefold() and len(n) <= NAME_MAX]
-        return [app_commands.Choice(name=n, value=n) for n in found[:CHOICES_MAX]]
+        """Indexed organisations whose name contains what has been typed; a name over 100 characters
+        is offered shortened, and its value maps back to the full name."""
+        return await organization_choices(self.kb, current)  # type: ignore[arg-type]
 
     @unwatch.autocomplete("organization")
     async def watched_autocomplete(self, interaction: discord.Interaction,
@@ -185,7 +191,7 @@ class WatchCog(commands.Cog, name="Watch"):
         except KnowledgeError:
             return []
         needle = current.strip().casefold()
-        names = dict.fromkeys(w.organization for w in watches if needle in w.organization.casefold())
+        names = dict.fromkeys(short_name(w.organization) for w in watches if needle in w.organization.casefold())
         return [app_commands.Choice(name=n, value=n) for n in list(names)[:CHOICES_MAX]]
 
     @commands.Cog.listener()

@@ -33,6 +33,7 @@ from discord import app_commands
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bot_ingest import Run, attachment, start
+from test_bot_watch import WatchKnowledgeBase
 
 from bot import limits
 from bot.client import DisclosureBot
@@ -42,6 +43,7 @@ from bot.exts.ask import Ask
 from bot.exts.forget import Forget
 from bot.exts.reports import ReportsView
 from bot.exts.sources import Sources, source_choices
+from bot.exts.watch import WatchCog
 from bot.guards import Refusal
 from bot.render import render_answer
 from bot.render_catalog import text_pages
@@ -381,3 +383,27 @@ def test_the_message_command_on_a_message_with_no_words_answers_one_line(parts: 
 
     (call,) = fake.sends()
     assert fake.events == ["send_message"] and kb.calls == [] and call.kwargs["ephemeral"] is True
+
+
+# /watch and /unwatch: an organisation named in more than 100 characters ---------------------------
+
+LONG_NAME = "Harborline Market Holdings " + "and Affiliated Regional Grocery Subsidiaries " * 3 + "plc"
+
+
+def test_a_long_named_organisation_can_be_watched_and_unwatched_through_autocomplete(tmp_path: Path) -> None:
+    kb = WatchKnowledgeBase(tmp_path / "watches.sqlite3", organizations=[LONG_NAME, "Example Bank"])
+    cog = WatchCog(mock.NonCallableMagicMock(spec=discord.ext.commands.Bot), kb)  # type: ignore[arg-type]
+    manager = discord.Permissions(manage_guild=True)
+
+    (offered,) = asyncio.run(cog.organization_autocomplete(make_interaction().interaction,
+                                                                    "holdings"))
+    assert len(offered.name) <= limits.CHOICE_MAX and len(offered.value) <= limits.CHOICE_MAX
+    fake = make_interaction(permissions=manager)
+    asyncio.run(cog.watch.callback(cog, fake.interaction, offered.value))
+    assert [w.organization for w in kb.store.watches("2002")] == [LONG_NAME]
+
+    (watched,) = asyncio.run(cog.watched_autocomplete(make_interaction().interaction, ""))
+    assert len(watched.name) <= limits.CHOICE_MAX and len(watched.value) <= limits.CHOICE_MAX
+    fake = make_interaction(permissions=manager)
+    asyncio.run(cog.unwatch.callback(cog, fake.interaction, watched.value))
+    assert kb.store.watches("2002") == [] and "Stopped watching" in fake.followup.send.await_args.args[0]
