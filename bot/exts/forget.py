@@ -50,7 +50,8 @@ class Forget(commands.Cog):
         view = ConfirmView(interaction.user.id, confirmed, refusal=guards.admin_refusal)  # admin again on click
         message = await interaction.followup.send(
             f"Forget {label}? Its chunks and every quote found in it will be removed from the index.",
-            view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, wait=True)
+            view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, wait=True,
+            suppress_embeds=True)  # a title may be a URL: no link preview (the flag stays through edits)
         view.attach(message)
 
     @forget.autocomplete("source")

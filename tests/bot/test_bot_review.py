@@ -407,3 +407,17 @@ def test_a_long_named_organisation_can_be_watched_and_unwatched_through_autocomp
     fake = make_interaction(permissions=manager)
     asyncio.run(cog.unwatch.callback(cog, fake.interaction, watched.value))
     assert kb.store.watches("2002") == [] and "Stopped watching" in fake.followup.send.await_args.args[0]
+
+
+def test_forgetting_a_source_titled_by_its_url_shows_no_link_preview() -> None:
+    kb = FakeKnowledgeBase()
+    untitled = kb.indexed[NOTICE.id].model_copy(update={"title": "https://harborline.example/notice"})
+    kb._indexed = {NOTICE.id: untitled}
+    cog = Forget(kb)
+    fake = make_interaction(kb.events, command=cog.forget, permissions=discord.Permissions(administrator=True))
+
+    asyncio.run(cog.forget.callback(cog, fake.interaction, NOTICE.id))
+
+    prompt = fake.followup.send.await_args
+    assert "harborline.example/notice" in prompt.args[0]
+    assert previews(prompt.args[0], **prompt.kwargs) == []
