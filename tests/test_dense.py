@@ -47,8 +47,8 @@ def test_answers_use_the_same_chunks_as_chromas_filtered_query(kb: KnowledgeBase
                      "How many customers were affected?"):
         vector = kb.vectors.embed_query(question)
         org = kb.organizations()[0]
-        sources = answerer._organization_sources(org, organization_index(kb.organizations()))
-        exact = answerer._dense_search(question, org, sources, vector, 6)
+        sources = answerer.retriever.organization_sources(org, organization_index(kb.organizations()))
+        exact = answerer.retriever.dense(question, org, sources, vector, 6)
         chroma = kb.vectors.search(question, k=6, source_ids=list(sources), vector=vector)
         assert [h.chunk_id for h in exact] == [h.chunk_id for h in chroma]
         assert [h.score for h in exact] == pytest.approx([h.score for h in chroma], abs=1e-5)
