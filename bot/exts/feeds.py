@@ -160,7 +160,9 @@ class Feeds(commands.GroupCog, group_name="feeds", group_description="RSS and At
     # commands ------------------------------------------------------------------------------------
 
     async def _send(self, interaction: discord.Interaction, text: str) -> None:
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        """One private line; its URLs (a feed with no title is titled by its URL) show no preview."""
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none(),
+                                        suppress_embeds=True)
 
     @app_commands.command(name="add", description="Keep a feed's entries ingested (polled on a schedule)")
     @app_commands.describe(url="The feed's URL (RSS or Atom)", kind="The kind of its entries (default: article)",

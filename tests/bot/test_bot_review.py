@@ -32,6 +32,9 @@ from bot_fakes import (
 from discord import app_commands
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_bot_feeds import FakeFeedsKnowledgeBase, feed
+from test_bot_feeds import fake_bot as feeds_bot
+from test_bot_feeds import manager as feeds_manager
 from test_bot_ingest import Run, attachment, start
 from test_bot_watch import WatchKnowledgeBase
 
@@ -40,6 +43,7 @@ from bot.client import DisclosureBot
 from bot.exts._organizations import full_name, organization_choices
 from bot.exts.about import About
 from bot.exts.ask import Ask
+from bot.exts.feeds import Feeds
 from bot.exts.forget import Forget
 from bot.exts.reports import ReportsView
 from bot.exts.sources import Sources, source_choices
@@ -53,6 +57,7 @@ from bot.views import source as source_view_module
 from bot.views.confirm import ConfirmView
 from bot.views.pages import PagesView
 from knowledge.errors import KnowledgeError
+from knowledge.feeds.registry import Feed
 from knowledge.records import SourceRef
 from knowledge.reports import Report
 
@@ -421,3 +426,18 @@ def test_forgetting_a_source_titled_by_its_url_shows_no_link_preview() -> None:
     prompt = fake.followup.send.await_args
     assert "harborline.example/notice" in prompt.args[0]
     assert previews(prompt.args[0], **prompt.kwargs) == []
+
+
+def test_adding_a_feed_titled_by_its_url_shows_no_link_preview() -> None:
+    class Untitled(FakeFeedsKnowledgeBase):
+        def add_feed(self, url: str, kind: str | None = None, organization: str | None = None) -> Feed:
+            return feed(url, title=url)
+
+    cog = Feeds(feeds_bot(), Untitled(feeds=[]))
+    fake = feeds_manager()
+
+    asyncio.run(cog.feeds_add.callback(cog, fake.interaction, "https://bank.example/feed.xml"))
+
+    call = fake.followup.send.await_args
+    assert "https://bank.example/feed.xml (" in call.args[0]
+    assert previews(call.args[0], **call.kwargs) == []
