@@ -5,6 +5,7 @@ and forget results. Pure functions like :mod:`bot.render`; every list fits Disco
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import overload
 
 import discord
 
@@ -122,9 +123,41 @@ def source_detail(source: Source, found: Sequence[Attribution]) -> list[discord.
     return [embed]
 
 
-def text_pages(source: Source) -> list[list[discord.Embed]]:
+class TextPages(Sequence[list[discord.Embed]]):
+    """A stored text's pages, each laid out (escaped and cut) only when it is first shown: the
+    whole of a 25 MB text takes seconds to escape, more than Discord's 3 s to answer a click."""
+
+    def __init__(self, source: Source, pieces: list[str]) -> None:
+        self._source = source
+        self._pieces = pieces or [""]
+        self._title = fit(source.title or source.id, 200)
+        self._built: dict[int, list[discord.Embed]] = {}
+
+    def __len__(self) -> int:
+        return len(self._pieces)
+
+    @overload
+    def __getitem__(self, index: int) -> list[discord.Embed]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[discord.Embed]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[discord.Embed] | list[list[discord.Embed]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        number = range(len(self))[index]  # IndexError as a list raises it
+        if number not in self._built:
+            shown = cut(escape(self._pieces[number]), DESCRIPTION_MAX) or "(empty)"
+            embed = discord.Embed(title=self._title, description=shown, colour=COLOUR)
+            embed.set_footer(text=f"Stored text of {self._source.id} · part {number + 1} of {len(self)}")
+            self._built[number] = [embed]
+        return self._built[number]
+
+
+def text_pages(source: Source) -> TextPages:
     """The stored text, escaped, in pages of about :data:`TEXT_PAGE_CHARS` characters, cut at
-    paragraph or line breaks where possible (every character appears on exactly one page)."""
+    paragraph or line breaks where possible (every character appears on exactly one page); each
+    page is laid out when first read (:class:`TextPages`)."""
     text = source.text
     pieces: list[str] = []
     start = 0
@@ -138,14 +171,7 @@ def text_pages(source: Source) -> list[list[discord.Embed]]:
                     break
         pieces.append(text[start:end])
         start = end
-    pages = []
-    title = fit(source.title or source.id, 200)
-    for number, piece in enumerate(pieces or [""], 1):
-        shown = cut(escape(piece), DESCRIPTION_MAX) or "(empty)"
-        embed = discord.Embed(title=title, description=shown, colour=COLOUR)
-        embed.set_footer(text=f"Stored text of {source.id} · part {number} of {len(pieces) or 1}")
-        pages.append([embed])
-    return pages
+    return TextPages(source, pieces)
 
 
 def about_embed(info: dict[str, object]) -> discord.Embed:

@@ -121,7 +121,7 @@ class PagesView(BotView):
         if not pages:
             raise ValueError("a paged view needs at least one page")
         self.owner_id = owner_id
-        self.pages = list(pages)
+        self.pages = pages  # kept as given: a lazy sequence (TextPages) lays out only the pages shown
         self.page = 0
         if len(self.pages) == 1:
             for button in (self.previous_page, self.page_number, self.next_page):

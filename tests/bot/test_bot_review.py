@@ -39,6 +39,7 @@ from test_bot_ingest import Run, attachment, start
 from test_bot_watch import WatchKnowledgeBase
 
 from bot import limits
+from bot import render_catalog as render_catalog_module
 from bot.client import DisclosureBot
 from bot.exts._organizations import full_name, organization_choices
 from bot.exts.about import About
@@ -441,3 +442,21 @@ def test_adding_a_feed_titled_by_its_url_shows_no_link_preview() -> None:
     call = fake.followup.send.await_args
     assert "https://bank.example/feed.xml (" in call.args[0]
     assert previews(call.args[0], **call.kwargs) == []
+
+
+def test_show_text_of_a_huge_text_lays_out_only_the_page_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = FakeKnowledgeBase().indexed[NOTICE.id]
+    huge = source.model_copy(update={"text": ("Some *text*, <@1> and _marks_. " * 40 + "\n\n") * 2000})
+    escaped: list[int] = []
+    real_escape = render_catalog_module.escape
+    monkeypatch.setattr(render_catalog_module, "escape", lambda raw: escaped.append(len(raw)) or real_escape(raw))
+    view = source_view_module.SourceView(huge)
+    click = make_interaction(user_id=4242)
+
+    asyncio.run(view.show_text.callback(click.interaction))
+
+    kwargs = click.response.send_message.await_args.kwargs
+    pager = kwargs["view"]
+    assert len(pager.pages) > 500 and len(escaped) == 1  # the first page only (and the title's fit)
+    assert unescape(kwargs["embeds"][0].description) == huge.text[: len(unescape(kwargs["embeds"][0].description))]
+    assert pager.pages[-1][0].footer.text.endswith(f"part {len(pager.pages)} of {len(pager.pages)}")
