@@ -460,3 +460,42 @@ def test_show_text_of_a_huge_text_lays_out_only_the_page_shown(monkeypatch: pyte
     assert len(pager.pages) > 500 and len(escaped) == 1  # the first page only (and the title's fit)
     assert unescape(kwargs["embeds"][0].description) == huge.text[: len(unescape(kwargs["embeds"][0].description))]
     assert pager.pages[-1][0].footer.text.endswith(f"part {len(pager.pages)} of {len(pager.pages)}")
+
+
+# Discord's limits at their extremes ---------------------------------------------------------------
+
+
+def _assert_within_limits(message: limits.Message) -> None:
+    assert message.content or message.embeds
+    assert message.content is None or limits.discord_len(message.content) <= limits.CONTENT_MAX
+    assert len(message.embeds) <= limits.EMBEDS_PER_MESSAGE
+    total = 0
+    for embed in message.embeds:
+        data = embed.to_dict()
+        texts = [(data.get("title", ""), limits.TITLE_MAX), (data.get("description", ""), limits.DESCRIPTION_MAX),
+                 (data.get("footer", {}).get("text", ""), limits.FOOTER_MAX),
+                 (data.get("author", {}).get("name", ""), limits.AUTHOR_MAX)]
+        fields = data.get("fields", [])
+        assert len(fields) <= limits.FIELDS_PER_EMBED
+        texts += [(f["name"], limits.FIELD_NAME_MAX) for f in fields] + [(f["value"], limits.FIELD_VALUE_MAX)
+                                                                        for f in fields]
+        assert all(f["name"] and f["value"] for f in fields)
+        for text, limit in texts:
+            assert limits.discord_len(text) <= limit
+            total += limits.discord_len(text)
+    assert total <= limits.TOTAL_CHARS_MAX
+
+
+@pytest.mark.parametrize("char", ["x", "😀", "e\u0301", "\\", "👩\u200d👩\u200d👧", " ", "\n", "\u200b"])
+def test_twelve_embeds_over_every_limit_at_once_are_split_into_messages_within_them(char: str) -> None:
+    embeds = []
+    for _ in range(12):
+        embed = discord.Embed(title=char * 300, description=char * 5000)
+        for _ in range(30):
+            embed.add_field(name=char * 300, value=char * 1100)
+        embeds.append(embed.set_footer(text=char * 2100).set_author(name=char * 300))
+
+    messages = limits.fit_messages(embeds, content=char * 5000)
+
+    for message in messages:
+        _assert_within_limits(message)
