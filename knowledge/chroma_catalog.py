@@ -123,6 +123,8 @@ class ChromaCatalog:
         self._local = threading.local()  # the open transaction's buffered writes, per thread
         self._cache_lock = threading.Lock()
         self._organizations: tuple[int, list[str]] | None = None  # (generation, names)
+        # (generation, {exact spelling: {source id: content hash}}), read with the names
+        self._naming: tuple[int, dict[str, dict[str, str]]] | None = None
         self._written: dict[str, float] = {}  # source id -> when this catalogue last committed it
         if sweep:
             self.sweep()
@@ -294,18 +296,31 @@ class ChromaCatalog:
                 return list(self._organizations[1])
         seen: dict[str, str] = {}
         named: Counter[str] = Counter()
-        for pointer in sorted(self._pointers().values(), key=lambda p: str(p["ingested_at"])):
+        naming: dict[str, dict[str, str]] = {}
+        pointers = self._pointers()
+        for sid, pointer in sorted(pointers.items(), key=lambda p: str(p[1]["ingested_at"])):
             for org in dict.fromkeys(json.loads(pointer["organizations"])):  # a name once per source
                 seen.setdefault(org.casefold(), org)
                 named[org.casefold()] += 1
+                naming.setdefault(org, {})[sid] = str(pointer["content_hash"])
         # the ones most sources name first, as in the SQLite catalogue
         found = sorted(seen.values(), key=lambda n: (-named[n.casefold()], n.casefold()))
         with self._cache_lock:
             self._organizations = (generation, found)
+            self._naming = (generation, naming)
         return list(found)
+
+    def _named(self) -> dict[str, dict[str, str]] | None:
+        """The spellings-to-sources map :meth:`organizations` read, if it is still current."""
+        with self._cache_lock:
+            naming = self._naming
+        return naming[1] if naming is not None and naming[0] == self.generation() else None
 
     def organization_names(self) -> list[str]:
         """Every distinct spelling of an organisation in sources' metadata."""
+        naming = self._named()
+        if naming is not None:
+            return sorted(naming)
         return sorted({org for p in self._pointers().values() for org in json.loads(p["organizations"])})
 
     def sources_naming(self, names: Iterable[str]) -> dict[str, str]:
@@ -313,7 +328,13 @@ class ChromaCatalog:
         spellings): a filtered read of those sources' pointers. A pointer's document lists its
         organisations one per line, which Chroma's ``$contains`` narrows to; the exact match is
         checked here. (Not a list in the metadata: Chroma 1.5 leaves list values of a deleted
-        collection behind and attaches them to later records.)"""
+        collection behind and attaches them to later records.) When :meth:`organizations` has read
+        every pointer since the last write, that read answers instead: a ``$contains`` filter scans
+        every pointer on the server (108 ms of a 200 ms question at 10,000 sources)."""
+        naming = self._named()
+        if naming is not None:
+            hits = {sid: digest for name in set(names) for sid, digest in naming.get(name, {}).items()}
+            return dict(sorted(hits.items()))
         found: dict[str, str] = {}
         for batch in _batched(sorted(set(names)), 100):
             clauses = [{"$contains": f"\n{name}\n"} for name in batch]

@@ -338,6 +338,26 @@ def test_what_readers_keep_is_dropped_when_another_process_writes(chroma_client:
     assert reader.organizations() == [] and reader.sources_naming(["Kestrel Freight"]) == {}
 
 
+def test_sources_naming_reads_the_organisations_listing_only_while_it_is_current(
+        chroma_client: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """After :meth:`organizations` read every pointer, a question's sources come from that read (no
+    ``$contains`` scan on the server); a write by another process in between is never missed."""
+    client, collection = chroma_client
+    reader = ChromaCatalog(client, collection)
+    writer = ChromaCatalog(client, collection, sweep=False)
+    _put(writer, "src_a", 1)
+    assert reader.organizations() == ["Kestrel Freight"]
+    scans: list[object] = []
+    real_get_all = reader._get_all
+    monkeypatch.setattr(reader, "_get_all", lambda *a, **k: scans.append(k) or real_get_all(*a, **k))
+    assert reader.sources_naming(["Kestrel Freight", "Nobody"]) == {"src_a": "hash-1"}
+    assert reader.organization_names() == ["Kestrel Freight"]
+    assert scans == []
+    _put(writer, "src_b", 2)  # another process writes: the listing is no longer current
+    assert reader.sources_naming(["Kestrel Freight"]) == {"src_a": "hash-1", "src_b": "hash-2"}
+    assert scans
+
+
 @pytest.mark.parametrize("store_mode", ["embedded", pytest.param("server", marks=needs_server)], indirect=True)
 def test_both_catalogues_list_organisations_alike(kb: KnowledgeBase, tmp_path: Path) -> None:
     """Most-covered first, then alphabetically, in first-seen spelling (names.py relies on the order)."""
