@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from knowledge.records import Attribution, Source, SourceMeta
+from knowledge.sqlite import connect
 
 #: Migration ``i`` brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -143,9 +144,7 @@ class Catalog:
         if db is None:
             if self._closed:
                 raise sqlite3.ProgrammingError("the catalogue is closed")
-            db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=30)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA foreign_keys = ON")
+            db = connect(self._path, foreign_keys=True, wal=False)  # WAL is the file's, set once below
             self._local.db = db
             with self._connections_lock:
                 self._connections.append(db)

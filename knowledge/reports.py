@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from knowledge.errors import ReportError, ReportNotFoundError
 from knowledge.records import Answer, AnswerItem
+from knowledge.sqlite import connect
 
 ReportStatus = Literal["open", "dismissed", "confirmed"]
 REPORT_STATUSES: tuple[str, ...] = ("open", "dismissed", "confirmed")
@@ -103,12 +104,9 @@ class ReportStore:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db = connect(path)
         self._db.executescript(SCHEMA)
         self._disputed: dict[str, list[tuple[int, int]]] | None = None
 

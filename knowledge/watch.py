@@ -39,6 +39,7 @@ from knowledge.catalog import Catalog
 from knowledge.errors import WatchError
 from knowledge.names import match_form, organization_index
 from knowledge.records import PRIMARY_KINDS, AnswerItem, Attribution, NewWords, Source
+from knowledge.sqlite import connect
 from knowledge.statements import (
     SAME_STATEMENT,
     changed_meaning,
@@ -255,12 +256,9 @@ class WatchStore:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db = connect(path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS watches (guild TEXT NOT NULL, channel TEXT NOT NULL, organization TEXT"
             " NOT NULL, match TEXT NOT NULL, added_by TEXT, added_at TEXT NOT NULL,"

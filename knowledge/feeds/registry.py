@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from knowledge.errors import FeedNotFoundError
 from knowledge.records import SourceKind
+from knowledge.sqlite import connect
 
 #: Migration ``i`` brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -111,13 +112,9 @@ class FeedRegistry:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db = connect(path, foreign_keys=True)
         self._migrate()
 
     def _migrate(self) -> None:
