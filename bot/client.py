@@ -14,6 +14,7 @@ from bot.exts import EXTENSIONS
 from bot.guards import Cooldown, Refusal
 from bot.render import error_line
 from bot.thread_memory import ThreadMemory
+from bot.views.pages import send_private_line
 from knowledge.errors import KnowledgeError
 from knowledge.settings import Settings
 
@@ -59,18 +60,7 @@ class DisclosureTree(app_commands.CommandTree["DisclosureBot"]):
                 exc_info=original,
             )
             text = GENERIC_ERROR
-        await _reply_ephemeral(interaction, text)
-
-
-async def _reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    allowed = discord.AllowedMentions.none()
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=allowed)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=allowed)
-    except discord.HTTPException:
-        log.warning("Could not send the error message for interaction %s", interaction.id, exc_info=True)
+        await send_private_line(interaction, text)
 
 
 class DisclosureBot(commands.Bot):

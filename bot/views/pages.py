@@ -40,6 +40,19 @@ async def send_messages(interaction: discord.Interaction, embeds: Sequence[disco
                                                     ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
+async def send_private_line(interaction: discord.Interaction, text: str) -> None:
+    """Answer ``interaction`` with one ephemeral line: the response when it has none yet, else a
+    follow-up (never a second response). A failure to send is logged, not raised: this is how
+    errors are told, and telling one must not raise another."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.warning("Could not send a private line for interaction %s", interaction.id, exc_info=True)
+
+
 class BotView(discord.ui.View):
     """A view that knows the message it is on: on timeout it disables its buttons there, and a
     button that fails is logged and answered with one ephemeral line (never a second response).
@@ -93,14 +106,7 @@ class BotView(discord.ui.View):
     async def on_error(self, interaction: discord.Interaction, error: Exception,
                        item: discord.ui.Item[Any], /) -> None:
         log.error("Error in a button of %s for user %s", type(self).__name__, interaction.user.id, exc_info=error)
-        text = "Something went wrong with that button; it has been logged."
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            log.warning("Could not report a button error", exc_info=True)
+        await send_private_line(interaction, "Something went wrong with that button; it has been logged.")
 
 
 class PagesView(BotView):

@@ -22,6 +22,7 @@ import discord
 
 from bot._threads import run_blocking
 from bot.render_text import error_line
+from bot.views.pages import send_private_line
 from knowledge.errors import KnowledgeError
 from knowledge.records import Answer, AnswerItem
 
@@ -125,11 +126,4 @@ class ReportModal(discord.ui.Modal):
         else:
             log.error("could not store a misquote report from user %s", interaction.user.id, exc_info=error)
             text = FAILED
-        allowed = discord.AllowedMentions.none()
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=allowed)
-            else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=allowed)
-        except discord.HTTPException:
-            log.warning("could not answer a failed report submit %s", interaction.id, exc_info=True)
+        await send_private_line(interaction, text)

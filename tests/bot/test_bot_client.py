@@ -116,7 +116,7 @@ def test_a_failed_error_reply_is_logged_not_raised(caplog: pytest.LogCaptureFixt
 
     asyncio.run(bot.tree.on_error(fake.interaction, app_commands.CheckFailure("no")))
 
-    assert "Could not send the error message" in caplog.text
+    assert "Could not send a private line" in caplog.text
 
 
 def test_commands_are_well_formed() -> None:
