@@ -87,9 +87,21 @@ def _plain_cut(text: str, limit: int) -> str:
     return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
+#: The knowledge base's errors tell a terminal user what to run; in Discord the same advice is a
+#: slash command (``'disclosure-bot sources'`` → ``/sources``). Longest first.
+SLASH_FOR_CLI: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"'disclosure-bot {cli}(?: [^']*)?'"), slash) for cli, slash in (
+        ("feeds list", "/feeds list"), ("feeds add", "/feeds add"), ("sources", "/sources"),
+        ("forget", "/forget"), ("ingest", "/ingest"),
+    ))
+
+
 def error_line(message: str) -> str:
     """One short line, safe to show in Discord, from an error message meant for users; a URL in it
-    is put in ``<…>``, which Discord shows as a link without a preview."""
+    is put in ``<…>``, which Discord shows as a link without a preview, and a command-line hint
+    becomes the slash command that does the same (see :data:`SLASH_FOR_CLI`)."""
+    for pattern, slash in SLASH_FOR_CLI:
+        message = pattern.sub(slash, message)
     collapsed = _WHITESPACE.sub(" ", message).strip() or "Something went wrong."
     return _BARE_URL.sub(r"<\g<0>>", fit(collapsed, ERROR_LINE_MAX))  # <url>: no link preview
 

@@ -174,8 +174,9 @@ class Ingest(commands.Cog):
             log.exception("Ingest of %s failed", what)
             failures = [(what, "an unexpected error; it has been logged")]
         elapsed = time.monotonic() - started
-        status = ("Done" if report is not None and not failures else "Failed" if report is None else
-                  "Done, with failures") + f" in {elapsed:.1f} s."
+        done = report is not None and bool(report.added or report.updated or report.unchanged)
+        status = ("Done" if done and not failures else "Done, with failures" if done else "Failed"
+                  ) + f" in {elapsed:.1f} s."
         await self.show(interaction, ingest_embed(what, report, failures, status=status), final=True)
         self.bot.dispatch(EVENT, report or IngestReport(failed=[name for name, _ in failures]))
 

@@ -144,6 +144,8 @@ def test_a_url_is_fetched_when_the_knowledge_base_can_and_its_failures_keep_thei
     assert ok.summary().title == "Ingest: https://harborline.example/notice"
     failed = next(f for f in failing.summary().fields if f.name.startswith("Failed"))
     assert failed.value == "• https://x.example/a: HTTP 404"
+    assert ok.summary().description.startswith("Done in ")
+    assert failing.summary().description.startswith("Failed in ")  # nothing stored: not "Done, with failures"
 
 
 @pytest.mark.parametrize(("file", "url"), [(None, None), (attachment(), "https://x.example")])

@@ -260,3 +260,13 @@ def test_error_line_is_one_short_line() -> None:
     assert "\n" not in line
     assert line.startswith("The question is empty or too long")
     assert len(line) <= 300
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("no source has id 'src_0' ; run 'disclosure-bot sources' to list them", "run /sources to list them"),
+    ("no feed has id or URL 'x'; run 'disclosure-bot feeds list' to list them", "run /feeds list to list"),
+    ("a web page, not a feed; ingest it with 'disclosure-bot ingest https://x.example/a'", "with /ingest"),
+])
+def test_a_command_line_hint_becomes_the_slash_command(message: str, expected: str) -> None:
+    line = render.error_line(message)
+    assert expected in line and "disclosure-bot" not in line
