@@ -66,3 +66,4 @@ def test_a_changed_source_is_searched_with_its_new_vectors(kb: KnowledgeBase, tm
     kb.ingest_paths([page])
     second = kb.ask("What did Fenwick say about the lockers?")
     assert "lockers" in first.quotes[0].text and "vans" in second.quotes[0].text
+
