@@ -10,7 +10,7 @@ the answer (the follow-up) arriving. It prints p50 and p95 of both, their ratio 
 runs, and the bot's resident memory (psutil when installed, else ``VmRSS`` of /proc/PID/status)
 after start and after the runs.
 
-    .venv/bin/python scripts/bench_discord.py [--count 200] [--concurrency 4] [--json]
+    .venv/bin/python scripts/bench_discord.py [--count 200] [--concurrency 4] [--distinct] [--json]
 
 Goals (issue 10): deferral p95 under 100 ms; the answer's p95 with 4 together within 2x the
 single-question p95. The bot's CPU time per answer (from /proc) shows whether the machine, rather
@@ -72,9 +72,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
+#: ``--distinct``: every question is asked once (a number in brackets makes each its own), so none is
+#: answered from the knowledge base's answer cache.
+DISTINCT = False
+
+
+def question(index: int) -> str:
+    """The ``index``-th question: the eight below in turn, each made unique with ``--distinct``."""
+    text = QUESTIONS[index % len(QUESTIONS)]
+    return f"{text} [{index}]" if DISTINCT else text
+
+
 def one(fake: FakeDiscord, index: int) -> tuple[float, float]:
     """Ask one question; return (ms to the deferral, ms to the answer)."""
-    payload = fake.slash("ask", {"question": QUESTIONS[index % len(QUESTIONS)]})
+    payload = fake.slash("ask", {"question": question(index)})
     exchange = interact(fake, payload, timeout=60)
     if exchange.callback.json.get("type") != DEFERRED_MESSAGE or exchange.callback.status != 200:
         raise RuntimeError(f"interaction {index}: callback {exchange.callback}")
@@ -84,13 +95,13 @@ def one(fake: FakeDiscord, index: int) -> tuple[float, float]:
     return exchange.deferral_ms, (answer.at - exchange.sent) * 1000
 
 
-def run(fake: FakeDiscord, pid: int, count: int, concurrency: int) -> dict[str, float]:
+def run(fake: FakeDiscord, pid: int, count: int, concurrency: int, offset: int = 0) -> dict[str, float]:
     """``count`` interactions with ``concurrency`` in flight: p50 and p95 in ms, the wall time, and
     the bot's CPU time per answer."""
     cpu_before = cpu_s(pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        results = list(pool.map(lambda i: one(fake, i), range(count)))
+        results = list(pool.map(lambda i: one(fake, i), range(offset, offset + count)))
     wall = time.perf_counter() - started
     cpu_ms = (cpu_s(pid) - cpu_before) * 1000 / count
     deferrals, answers = [r[0] for r in results], [r[1] for r in results]
@@ -106,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=4, help="in flight at once in the second run")
     parser.add_argument("--data-dir", type=Path, help="an index of the example corpus (default: build one)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--distinct", action="store_true",
+                        help="ask every question once (no answer is reused from the answer cache)")
     args = parser.parse_args(argv)
+    global DISTINCT
+    DISTINCT = args.distinct
 
     with tempfile.TemporaryDirectory(prefix="bench-discord-") as tmp:
         data_dir = args.data_dir or Path(tmp) / "kb"
@@ -121,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                 load_before = os.getloadavg()
                 for i in range(WARM_UP):
                     one(fake, i)
-                single = run(fake, bot.proc.pid, args.count, 1)
-                together = run(fake, bot.proc.pid, args.count, args.concurrency)
+                single = run(fake, bot.proc.pid, args.count, 1, offset=WARM_UP)
+                together = run(fake, bot.proc.pid, args.count, args.concurrency, offset=WARM_UP + args.count)
                 rss_end = rss_mb(bot.proc.pid)
                 load_after = os.getloadavg()
             finally:
@@ -133,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "answer_p50_ratio": round(together["answer_p50_ms"] / single["answer_p50_ms"], 2),
         "rss_after_start_mb": round(rss_start, 1), "rss_after_runs_mb": round(rss_end, 1),
         "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in load_after],
-        "cpus": os.cpu_count(), "exit_status": status,
+        "cpus": os.cpu_count(), "exit_status": status, "distinct_questions": DISTINCT,
     }
     if args.json:
         print(json.dumps(results, indent=2))
