@@ -6,20 +6,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import importlib.metadata
-import json
 import logging
-import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from knowledge.answering import Answerer
-from knowledge.attribution import EXTRACTOR_VERSION, extract_attributions
 from knowledge.catalog import ALL_SOURCES, Catalog
 from knowledge.chroma_catalog import ChromaCatalog
 from knowledge.chunking import Chunker
@@ -28,20 +22,50 @@ from knowledge.errors import (
     ConfigurationError,
     KnowledgeError,
     SourceError,
-    SourceIdentityError,
     SourceNotFoundError,
     SourceSelectorError,
 )
 from knowledge.feeds import Feed, FeedPollResult
 from knowledge.feeds.manager import FeedManager
 from knowledge.feeds.polling import Progress as FeedProgress
-from knowledge.loaders import LoadedDocument, adopt_organization, expand_paths, load_bytes, load_file
+from knowledge.loaders import (
+    LoadedDocument,
+    expand_paths,
+    load_bytes,
+    load_file,
+)
 from knowledge.lock import DataDirLock
-from knowledge.records import Answer, AnswerItem, Attribution, Chunk, IngestReport, Source, SourceMeta
+from knowledge.preparing import (
+    HOOK_ENV,
+    ID_PREFIX,
+    Prepared,
+    content_hash,
+    hook,
+    identify,
+    is_url,
+    prepare,
+    source_id_for,
+)
+from knowledge.reconcile import reconcile, sweep_all
+from knowledge.records import (
+    Answer,
+    AnswerItem,
+    Attribution,
+    Chunk,
+    IngestReport,
+    Source,
+    SourceMeta,
+)
 from knowledge.reports import Report, ReportStore
-from knowledge.settings import KnowledgeSettings
 from knowledge.rwlock import ReadWriteLock
-from knowledge.store import ChunkHit, Metadata, VectorStore, chunk_metadata, open_client, placed_metadata
+from knowledge.settings import KnowledgeSettings
+from knowledge.store import (
+    ChunkHit,
+    Metadata,
+    VectorStore,
+    chunk_metadata,
+    open_client,
+)
 from knowledge.watch import SeenCache, Watch, WatchStore, new_words
 from knowledge.web.fetch import FetchLimits
 
@@ -51,53 +75,8 @@ log = logging.getLogger(__name__)
 #: ``progress(done, total, what)``: how far an ingest is (``what``: the file or URL just handled).
 Progress = Callable[[int, int, str], None]
 
-#: Every source id starts with this.
-ID_PREFIX = "src_"
 #: Characters after :data:`ID_PREFIX` that an id prefix given to ``forget`` must have.
 MIN_PREFIX = 6
-#: Tests only: a file that :func:`_hook` appends each ingest step reached to; ``HOOK_ENV + "_AT"``
-#: names the step at which it waits (so that a test can kill the process there).
-HOOK_ENV = "KB_TEST_INGEST_HOOK"
-
-
-def source_id_for(locator: str) -> str:
-    """Stable source id: ``src_`` and 12 hex digits of the sha256 of the source's URL or path."""
-    return ID_PREFIX + hashlib.sha256(locator.encode()).hexdigest()[:12]
-
-
-def _is_url(locator: str) -> bool:
-    return "://" in locator
-
-
-def _hook(step: str) -> None:
-    """For the crash tests: when ``KB_TEST_INGEST_HOOK`` names a file, note ``step`` in it, and at
-    the step ``KB_TEST_INGEST_HOOK_AT`` names (``step``, or ``step:N`` for its Nth time), wait so a
-    test can kill the process there. Does nothing otherwise."""
-    marker = os.environ.get(HOOK_ENV)
-    if marker:
-        with open(marker, "a", encoding="utf-8") as handle:
-            handle.write(step + "\n")
-        wanted, _, nth = os.environ.get(HOOK_ENV + "_AT", "").partition(":")  # "step" or "step:N" (Nth time)
-        if wanted == step:
-            with open(marker, encoding="utf-8") as handle:
-                reached = handle.read().split().count(step)
-            if reached == int(nth or 1):
-                time.sleep(60)
-
-
-def content_hash(text: str, meta: SourceMeta) -> str:
-    """sha256 over the text, the metadata and the extractor's version: a changed title or kind is a
-    changed source, and so is every source when the extraction rules change (they are re-extracted)."""
-    payload = json.dumps(meta.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{EXTRACTOR_VERSION}\x00{payload}\x00{text}".encode()).hexdigest()
-
-
-@dataclass
-class _Prepared:
-    source: Source
-    chunks: list[Chunk]
-    attributions: list[Attribution]
-    status: str  # added | updated
 
 
 class KnowledgeBase:
@@ -160,56 +139,11 @@ class KnowledgeBase:
     # ingest ------------------------------------------------------------------------------------
 
     def _identify(self, doc: LoadedDocument, meta: SourceMeta) -> str:
-        """The id of the source this document is: an indexed source with the same URL or loaded from
-        the same file keeps its id (a file that gains a URL is still the same source); a new source's
-        id derives from its URL, else its path.
-
-        Raises:
-            SourceIdentityError: the file's path is one indexed source and its URL another.
-        """
-        found = self.catalog.find(url=meta.url, path=doc.locator)
-        by_url, by_path = found["url"], found["path"]
-        if by_url and by_path and by_url[0] != by_path[0]:
-            raise SourceIdentityError(
-                doc.locator, f"was indexed as {by_path[0]}, but its URL {meta.url} is already source "
-                f"{by_url[0]}; to replace that source with this file run 'disclosure-bot forget "
-                f"{by_url[0]}' and ingest again (or give this file another --url)")
-        if by_url or by_path:
-            return (by_url or by_path)[0]
-        return source_id_for(meta.url or doc.locator)
+        return identify(self.catalog, doc, meta)
 
     def _prepare(self, doc: LoadedDocument, override: SourceMeta, now: dt.datetime,
-                 retrieved_at: dt.datetime | None = None) -> _Prepared | str:
-        """What ingesting ``doc`` would store, or the source's id when it is unchanged."""
-        meta = doc.meta.merged(override)
-        source_id = self._identify(doc, meta)
-        stored = self.catalog.get(source_id)
-        locator = meta.url or doc.locator
-        if stored is not None:
-            # what neither the file nor the command line says stays as an earlier ingest left it
-            # (an --org given once is not lost by re-ingesting without it); the id and the first
-            # locator stay too, so a file that gains a URL updates its source instead of adding one
-            kept = self.catalog.meta(source_id)
-            assert kept is not None
-            meta = kept.model_copy(update={"title": None}).merged(meta)  # a derived title is derived again
-            locator = stored.locator
-        # an e-mail from the organisation's domain is its words; from anyone else, an article
-        meta = adopt_organization(doc, meta, kind_given=override.kind is not None)
-        if meta.kind is None:
-            meta = meta.model_copy(update={"kind": "article"})
-        digest = content_hash(doc.text, meta)
-        path = doc.locator if not _is_url(doc.locator) else (stored.path if stored else None)
-        if stored is not None and stored.content_hash == digest:
-            return source_id
-        title = meta.title or _title_from(doc)
-        source = Source(id=source_id, title=title, url=meta.url, publisher=meta.publisher, date=meta.date,
-                        kind=meta.kind, organizations=meta.organizations, locator=locator, path=path,
-                        content_hash=digest, ingested_at=now, text=doc.text, pages=list(doc.pages),
-                        retrieved_at=retrieved_at)
-        chunks = self.chunker.split(source_id, doc.text)
-        attributions = extract_attributions(doc.text, source.kind, source.organizations, source.date,
-                                            source.publisher, doc.blockquotes())
-        return _Prepared(source, chunks, attributions, "added" if stored is None else "updated")
+                 retrieved_at: dt.datetime | None = None) -> Prepared | str:
+        return prepare(self.catalog, self.chunker, doc, override, now, retrieved_at)
 
     def ingest_documents(self, docs: Sequence[tuple[LoadedDocument, SourceMeta]],
                          retrieved: Mapping[str, dt.datetime] | None = None,
@@ -234,7 +168,7 @@ class KnowledgeBase:
                 retrieved: Mapping[str, dt.datetime] | None = None, progress: Progress | None = None
                 ) -> IngestReport:
         report = IngestReport()
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         claimed: dict[str, str] = {}  # source id -> the file that claimed it in this call
         for doc, override in docs:
             meta = doc.meta.merged(override)
@@ -243,7 +177,7 @@ class KnowledgeBase:
                 raise SourceError(doc.locator, f"is the same source ({sid}, same URL {meta.url}) as "
                                                f"{claimed[sid]}; give each source its own --url")
             claimed[sid] = doc.locator
-        prepared: dict[str, _Prepared] = {}
+        prepared: dict[str, Prepared] = {}
         moved: dict[str, str] = {}  # unchanged sources read from another file than last time
         stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]] = {}  # unchanged, fetched again
         for done, (doc, override) in enumerate(docs, 1):
@@ -253,7 +187,7 @@ class KnowledgeBase:
                 progress(done, len(docs), doc.locator)
             if isinstance(item, str):
                 report.unchanged.append(item)
-                if not _is_url(doc.locator) and self.catalog.path(item) != doc.locator:
+                if not is_url(doc.locator) and self.catalog.path(item) != doc.locator:
                     moved[item] = doc.locator
                 if at is not None:
                     stamps[item] = (at, None)
@@ -289,7 +223,7 @@ class KnowledgeBase:
                  report.attributions)
         return report
 
-    def _commit(self, prepared: dict[str, _Prepared], sources: dict[str, Source], before: dict[str, set[str]],
+    def _commit(self, prepared: dict[str, Prepared], sources: dict[str, Source], before: dict[str, set[str]],
                 new: list[Chunk], embeddings: list[list[float]], kept: dict[str, Metadata],
                 moved: dict[str, str], stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]] | None = None
                 ) -> None:
@@ -298,16 +232,16 @@ class KnowledgeBase:
         # not own: a failure (or, at the next open, a kill) reconciles the marked sources
         self.catalog.mark_pending(prepared)
         try:
-            _hook("before-vectors")
+            hook("before-vectors")
             self.vectors.add(new, sources, embeddings)
             self.vectors.set_metadata(kept)
-            _hook("before-catalogue")
+            hook("before-catalogue")
             with self.catalog.transaction():
                 for p in prepared.values():
                     self.catalog.put(p.source, p.attributions, [c.id for c in p.chunks])
                 self.catalog.set_paths(moved)
                 self.catalog.set_freshness(stamps or {})
-            _hook("after-catalogue")
+            hook("after-catalogue")
             for sid, p in prepared.items():
                 self.vectors.delete(sorted(before[sid] - {c.id for c in p.chunks}))
         except BaseException:
@@ -342,49 +276,10 @@ class KnowledgeBase:
             return result
 
     def _reconcile(self, source_ids: Sequence[str]) -> dict[str, int]:
-        deleted = restored = 0
-        for sid in source_ids:
-            owned = self.catalog.chunk_ids(sid)
-            source = self.catalog.get(sid) if owned else None
-            present = self.vectors.records(sid)
-            stray = sorted(set(present) - owned)
-            fixes: dict[str, Metadata] = {}
-            if source is not None:
-                for chunk_id in owned & set(present):
-                    meta = present[chunk_id][0]
-                    want = placed_metadata(source, int(meta["index"]), int(meta["start"]), int(meta["end"]))
-                    if meta != want:
-                        fixes[chunk_id] = want
-            self.vectors.delete(stray)
-            self.vectors.set_metadata(fixes)
-            deleted += len(stray)
-            restored += len(fixes)
-        self.catalog.clear_pending(source_ids)
-        return {"sources": len(source_ids), "deleted": deleted, "restored": restored}
+        return reconcile(self.catalog, self.vectors, source_ids)
 
     def _sweep_all(self) -> None:
-        """Once, for an index made before chunk ids were recorded: record each source's chunks (those
-        whose text is the source's text at their offsets) and delete every other vector."""
-        records = self.vectors.records(documents=True)
-        owned: dict[str, list[str]] = {}
-        stray: list[str] = []
-        texts = {s.id: s.text for s in self.catalog.sources()}
-        for chunk_id, (meta, document) in records.items():
-            sid = str(meta.get("source_id", ""))
-            text = texts.get(sid)
-            start, end = int(meta.get("start", -1)), int(meta.get("end", -1))
-            if text is not None and 0 <= start <= end and text[start:end] == document:
-                owned.setdefault(sid, []).append(chunk_id)
-            else:
-                stray.append(chunk_id)
-        with self.catalog.transaction():
-            for sid in texts:
-                if not self.catalog.chunk_ids(sid):
-                    self.catalog.set_chunk_ids(sid, sorted(owned.get(sid, [])))
-        self.vectors.delete(sorted(stray))
-        self.catalog.clear_pending([ALL_SOURCES])
-        if stray:
-            log.warning("removed %d vectors that no indexed source owns", len(stray))
+        sweep_all(self.catalog, self.vectors)
 
     def ingest_paths(self, paths: Iterable[Path], override: SourceMeta | None = None,
                      progress: Progress | None = None) -> tuple[IngestReport, list[SourceError]]:
@@ -427,7 +322,7 @@ class KnowledgeBase:
     def mark_gone(self, urls: Iterable[str]) -> list[str]:
         """Mark the sources known by these URLs (their URL or locator) gone, from now unless they
         already are; they stay indexed until forgotten. Returns their ids."""
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         with self._writers, self._rw.write():
             ids = sorted({i for url in urls for i in self.catalog.find(url=url)["url"]})
             stamps: dict[str, tuple[dt.datetime | None, dt.datetime | None]] = {}
@@ -654,13 +549,6 @@ def _version() -> str:
         return "unknown"
 
 
-def _title_from(doc: LoadedDocument) -> str:
-    first = doc.text.split("\n", 1)[0].strip(" #*_")
-    if 0 < len(first) <= 120:
-        return first
-    return Path(doc.locator).stem or doc.locator
-
-
 def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None = None) -> KnowledgeBase:
     """Open the knowledge base the settings describe: embedded, taking the data directory's lock, or,
     when ``settings.chroma_host`` is set, on that Chroma server with the catalogue there too
@@ -704,4 +592,7 @@ def open_knowledge_base(settings: KnowledgeSettings, embedder: Embedder | None =
         raise
 
 
-__all__ = ["KnowledgeBase", "KnowledgeError", "open_knowledge_base", "source_id_for"]
+__all__ = [  # content_hash, HOOK_ENV, ID_PREFIX: knowledge.preparing, imported from here by tests and tools
+    "HOOK_ENV", "ID_PREFIX", "KnowledgeBase", "KnowledgeError", "content_hash", "open_knowledge_base",
+    "source_id_for",
+]

@@ -45,7 +45,7 @@ from knowledge.records import IngestReport, SourceMeta
 
 log = logging.getLogger(__name__)
 
-#: The crash tests' hook (the same variables as :data:`knowledge.service.HOOK_ENV`).
+#: The crash tests' hook (the same variables as :data:`knowledge.preparing.HOOK_ENV`).
 HOOK_ENV = "KB_TEST_INGEST_HOOK"
 #: A feed whose back-off ends within this many seconds of a poll is polled (a schedule's tick lands
 #: a little before or after the time the back-off computed).
@@ -273,7 +273,7 @@ def _defaults(entry: FeedEntry) -> SourceMeta:
 
 
 def _hook(step: str) -> None:
-    """For the crash tests, as :func:`knowledge.service._hook`: note ``step`` in the file
+    """For the crash tests, as :func:`knowledge.preparing.hook`: note ``step`` in the file
     ``KB_TEST_INGEST_HOOK`` names and, at the step ``KB_TEST_INGEST_HOOK_AT`` names, wait to be killed."""
     marker = os.environ.get(HOOK_ENV)
     if marker:
