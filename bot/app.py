@@ -59,20 +59,42 @@ def serve(settings: Settings, *, open_kb: OpenKnowledgeBase | None = None) -> in
     return 0
 
 
+#: discord.py's own gateway URL; another value set before start-up (a test harness) is kept.
+DISCORD_GATEWAY = yarl.URL("wss://gateway.discord.gg/")
+
+
+async def _gateway_from(bot: DisclosureBot) -> None:
+    """Dial the gateway that the REST API in use names (``GET /gateway/bot``); keep the default when
+    that API does not say."""
+    try:
+        _, url, _ = await bot.http.get_bot_gateway()
+    except discord.HTTPException:
+        log.warning("%s did not name a gateway; connecting to %s", discord.http.Route.BASE,
+                    DiscordWebSocket.DEFAULT_GATEWAY)
+        return
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+
 async def run_until_stopped(bot: DisclosureBot, token: str, api_base: str = DEFAULT_DISCORD_API_BASE) -> None:
     """Log in, connect, and return once SIGINT or SIGTERM has closed the bot (or the gateway closed).
 
     Args:
         bot: the client to run; it is closed on the way out whatever happens.
         token: the bot token.
-        api_base: Discord's REST base URL (``DISCORD_API_BASE``). Any other value than the default
-            also takes the gateway URL from that API's ``GET /gateway/bot``: discord.py 2.7's
-            ``Client.connect`` otherwise always dials ``wss://gateway.discord.gg``.
+        api_base: Discord's REST base URL (``DISCORD_API_BASE``); at its default, a
+            ``discord.http.Route.BASE`` set in code before start-up is kept. When the base in use
+            is not Discord's, the gateway URL comes from that API's ``GET /gateway/bot`` (discord.py
+            2.7's ``Client.connect`` otherwise always dials ``wss://gateway.discord.gg``), unless
+            ``DiscordWebSocket.DEFAULT_GATEWAY`` was set in code too.
 
     Raises:
         discord.LoginFailure: the token is rejected.
     """
-    discord.http.Route.BASE = api_base
+    # a base set in code before start-up (a test harness, a proxy wrapper) is kept unless the
+    # setting names another one
+    if api_base != DEFAULT_DISCORD_API_BASE:
+        discord.http.Route.BASE = api_base
+    api_base = discord.http.Route.BASE
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []  # keeps the close task referenced until it is done
 
@@ -85,9 +107,8 @@ async def run_until_stopped(bot: DisclosureBot, token: str, api_base: str = DEFA
     try:
         async with bot:
             await bot.login(token)
-            if api_base != DEFAULT_DISCORD_API_BASE:
-                _, url, _ = await bot.http.get_bot_gateway()
-                DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+            if api_base != DEFAULT_DISCORD_API_BASE and DiscordWebSocket.DEFAULT_GATEWAY == DISCORD_GATEWAY:
+                await _gateway_from(bot)
             await bot.connect()
     except (discord.DiscordException, OSError, RuntimeError):
         if not closing:

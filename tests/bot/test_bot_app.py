@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import discord
 import pytest
+import yarl
 from bot_fakes import FakeKnowledgeBase, make_settings
 
 from bot import __main__ as entry
@@ -147,6 +148,37 @@ def test_another_api_base_is_used_for_rest_and_its_gateway_url_for_the_websocket
     assert gateway.calls == (1 if gateway_asked else 0)
     assert seen == ["ws://127.0.0.1:9/gateway" if gateway_asked else "wss://gateway.discord.gg/"]
     assert bot.is_closed()
+
+
+@pytest.mark.parametrize("gateway_set_in_code", [False, True])
+def test_a_base_and_gateway_set_in_code_before_start_are_kept(monkeypatch: pytest.MonkeyPatch,
+                                                             gateway_set_in_code: bool) -> None:
+    """A harness (or a proxy wrapper) that points ``Route.BASE`` and perhaps the gateway at itself
+    before calling ``serve`` keeps them when ``DISCORD_API_BASE`` is left at Discord's."""
+    import discord.http
+    from discord.gateway import DiscordWebSocket
+
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")
+    wanted = "ws://127.0.0.1:7/set-in-code" if gateway_set_in_code else "ws://127.0.0.1:9/gateway"
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY",
+                        yarl.URL(wanted) if gateway_set_in_code else DiscordWebSocket.DEFAULT_GATEWAY)
+    gateway = _Gateway()
+    seen: list[str] = []
+
+    async def login(self: DisclosureBot, token: str) -> None:
+        monkeypatch.setattr(self.http, "get_bot_gateway", gateway)
+
+    async def connect(self: DisclosureBot) -> None:
+        seen.append(str(DiscordWebSocket.DEFAULT_GATEWAY))
+
+    monkeypatch.setattr(DisclosureBot, "login", login)
+    monkeypatch.setattr(DisclosureBot, "connect", connect)
+    bot = DisclosureBot(FakeKnowledgeBase(), make_settings(token="t"))
+
+    asyncio.run(app.run_until_stopped(bot, "t"))  # DISCORD_API_BASE left at its default
+
+    assert discord.http.Route.BASE == "http://127.0.0.1:9/api/v10"
+    assert seen == [wanted] and gateway.calls == (0 if gateway_set_in_code else 1)
 
 
 def test_sigterm_closes_the_bot_and_returns(monkeypatch: pytest.MonkeyPatch) -> None:
