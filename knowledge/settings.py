@@ -35,7 +35,7 @@ class DiscordSettings(BaseSettings):
     #: ``GET /gateway/bot``.
     api_base: str = Field(default=DEFAULT_DISCORD_API_BASE, pattern=r"^https?://[^\s/]+(/\S*)?$")
     #: Seconds a user waits between two commands that do work (0: no cooldown).
-    cooldown_seconds: float = Field(default=5.0, ge=0, le=3600)
+    cooldown_seconds: float = Field(default=0.0, ge=0, le=3600)
     #: Channels (ids, comma-separated) where commands may be used; empty: every channel.
     allowed_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     #: A role whose members may use ``/ingest`` besides those with Manage Server.

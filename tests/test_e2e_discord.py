@@ -71,7 +71,7 @@ def data_dir(fake: FakeDiscord, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def bot(fake: FakeDiscord, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
     process = start_bot(fake, data_dir, tmp_path_factory.mktemp("e2e-log") / "bot.log",
-                        DISCORD_ALLOWED_CHANNEL_IDS=fake.channel_id)
+                        DISCORD_ALLOWED_CHANNEL_IDS=fake.channel_id, DISCORD_COOLDOWN_SECONDS="5")
     yield process
     process.stop()
 
