@@ -194,7 +194,7 @@ def ingest_embed(what: str, report: IngestReport | None, failures: Sequence[tupl
     """An ingest's progress or summary: ``status`` ("Downloading…", "Done"), then added, updated,
     unchanged, and each failure with its reason."""
     failed = bool(failures) and not (report and (report.added or report.updated or report.unchanged))
-    embed = discord.Embed(title=cut(f"Ingest: {what}", 256), description=status,
+    embed = discord.Embed(title=fit(f"Ingest: {what}", 256), description=status,  # a file name is no markdown
                           colour=FAILED_COLOUR if failed else COLOUR)
     if report is not None:
         for name, ids in (("Added", report.added), ("Updated", report.updated), ("Unchanged", report.unchanged)):

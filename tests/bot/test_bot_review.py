@@ -499,3 +499,10 @@ def test_twelve_embeds_over_every_limit_at_once_are_split_into_messages_within_t
 
     for message in messages:
         _assert_within_limits(message)
+
+
+def test_an_ingest_title_shows_the_file_name_as_typed_not_as_markdown() -> None:
+    from bot.render_catalog import ingest_embed
+
+    title = ingest_embed("__draft__ *notice*.pdf", None, [], status="Reading…").title
+    assert title is not None and "\\_\\_draft\\_\\_" in title and "\\*notice\\*" in title
