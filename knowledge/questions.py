@@ -87,11 +87,16 @@ def finding(qtype: str, terms: Sequence[str], org: str, answer: Answer) -> str |
     words = [t for t in terms if t not in ("count", "timing", "cause", "data", "regions", "regulators")]
     if qtype not in ("yes_no", "fact") or not (words or terms):
         return None
-    hits = sum(1 for st in answer.statements if matches(st.text, terms))
-    hits += sum(1 for r in answer.reported if matches(r.text, terms))
+    texts = [st.text for st in answer.statements] + [r.text for r in answer.reported]
+    hits = sum(1 for text in texts if matches(text, terms))
     about = ", ".join(f"“{w}”" for w in words) or "this"
     if hits:
-        return f"{hits} of the quoted or reported words of {org} touch {about}; they are listed first."
+        # "did they blame a supplier for the mistake?": say which words none of theirs use
+        touched = [w for w in words if any(matches(text, [w]) for text in texts)]
+        missing = ", ".join(f"“{w}”" for w in words if w not in touched)
+        shown = ", ".join(f"“{w}”" for w in touched) or about
+        return (f"{hits} of the quoted or reported words of {org} touch {shown}; they are listed first."
+                + (f" None mention {missing}." if missing and touched else ""))
     declined = [d for d in answer.not_disclosed if d.topic and d.topic in terms]
     if declined:
         return f"No words of {org} in the index answer this; sources say it did not disclose it."

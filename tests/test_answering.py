@@ -240,6 +240,9 @@ def finding_count(answer: Answer) -> int:
                  "are listed first.", id="passwords-two"),
     pytest.param("When did Harborline notify customers?", "9 of the quoted or reported words of Harborline "
                  "Market touch “notify”, “customers”; they are listed first.", id="when-two-terms"),
+    pytest.param("Did Harborline blame a supplier for the mistake?", "4 of the quoted or reported words of "
+                 "Harborline Market touch “mistake”; they are listed first. None mention “blame”, “supplier”.",
+                 id="says-which-terms-none-use"),
     pytest.param("Has Harborline told regulators?", "No words of Harborline Market in the index answer this; "
                  "sources say it did not disclose it.", id="declined-regulators"),
     pytest.param("What did Harborline Market actually say?", None, id="said-has-none"),
