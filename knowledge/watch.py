@@ -195,8 +195,9 @@ def new_words(catalog: Catalog, incoming: Iterable[tuple[Source, Sequence[Attrib
     if not speakers:
         return []
     cache = cache or SeenCache()
+    known = catalog.organizations()  # first: on a Chroma server it also makes the next read cached
     names = catalog.organization_names()
-    index = organization_index(sorted({*catalog.organizations(), *speakers}))
+    index = organization_index(sorted({*known, *speakers}))
 
     def org_of(name: str) -> str:
         return index.canonical(name) or name
