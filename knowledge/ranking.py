@@ -86,7 +86,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
              "contained", "involved", "medical", "health"),
 }
 #: A factual question's topic, and how a statement that answers it says so without the question's
-#: words: "Why …?" is answered by "we didn't want to create a scare", "When …?" by "as soon as" or
+#: words: "Why …?" is answered by "we did not want to frighten anyone", "When …?" by "as soon as" or
 #: "within 24 hours". Such a statement joins the first tier.
 TOPIC_MARKERS: dict[str, re.Pattern[str]] = {
     "cause": re.compile(r"\b(?:because|want(?:ed)?\s+to|didn[’']t want|did not want|to avoid|so that|in order to|"

@@ -74,8 +74,8 @@ def org_of(text: str, phrase: str, orgs: list[str] = BANK) -> set[str | None]:
      "“Our investigation is in its early stages and we will tell members what we find.”"),
      "Our investigation is in its early stages"),
     # a message on the organisation's own status page
-    (("Members saw errors all morning. A message was posted on their status site stating, \"We are "
-     "investigating an issue that affects our card payments.\""), "We are investigating an issue"),
+    (("Members saw errors all morning. A notice was put up on its status page saying, \"Card payments "
+     "are failing for some members and our engineers are on it.\""), "Card payments are failing"),
     # a sentence framed by its filing: the document's wording, whoever acts in it
     (("Fenwick set out its costs in a quarterly filing. Per the disclosure, it received a letter from the "
      "regulator, in which the Commission asked for \"all records relating to the Fenwick incident.\""),

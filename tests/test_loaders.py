@@ -28,7 +28,7 @@ BODY = (
     f"# Notice to customers\n\n"
     f"Harborline Market wrote: {LDQ}Because of a configuration mistake, your order history was "
     f"visible to other shoppers. We have fixed it.{RDQ}\n\n"
-    f"The company{RSQ}s notice did not say how many customers were affected.\n"
+    f"The company{RSQ}s notice gave no count of the customers affected.\n"
 )
 
 

@@ -112,9 +112,9 @@ def test_a_fragment_inside_the_reporters_sentence_comes_after_whole_sentences() 
 
 def test_a_why_or_when_question_finds_the_answer_without_its_words() -> None:
     items = [item("The breach was reported to the regulator on Monday.", DAILY, 0),
-             item("We didn't want to create an unnecessary scare before we knew the facts.", TIMES, 0)]
+             item("We did not want to frighten people before we had the facts.", TIMES, 0)]
     ranked = order(items, ["waited", "disclose", "breach", "cause"], general=False)
-    assert ranked[0].startswith("We didn't want to create")
+    assert ranked[0].startswith("We did not want to frighten")
     items = [item("The breach affected the loyalty programme.", DAILY, 0),
              item("As soon as things become clear to us, we will tell members.", TIMES, 0)]
     ranked = order(items, ["tell", "members", "breach", "timing"], general=False)
